@@ -1,0 +1,149 @@
+"""Chủ lực: recognition of Hanoi's key industrial products. create_app() builds the app."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from recognition.config import load_config
+from recognition.extensions import babel, bootstrap, csrf, db, login_manager, migrate
+from recognition.i18n import compile_translations, select_locale
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    """SQLite: WAL for concurrent readers, enforced foreign keys, wait instead of failing on locks."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        instance_relative_config=True,
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path, config))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    compile_translations()
+    babel.init_app(app, locale_selector=select_locale)
+    _init_login(app)
+    _register_blueprints(app)
+    _register_security_headers(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+
+    from recognition.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from recognition.accounts.services import load_user_by_session_id
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "warning"
+    login_manager.user_loader(load_user_by_session_id)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from recognition.accounts.admin import bp as admin_bp
+    from recognition.accounts.views import bp as accounts_bp
+    from recognition.nomination.views import bp as nomination_bp
+    from recognition.registry.views import bp as registry_bp
+    from recognition.review.views import bp as review_bp
+    from recognition.rounds.views import bp as rounds_bp
+    from recognition.vetting.views import bp as vetting_bp
+
+    for blueprint in (
+        registry_bp,
+        accounts_bp,
+        nomination_bp,
+        vetting_bp,
+        review_bp,
+        rounds_bp,
+        admin_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def set_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["RECOGNITION_ENV"] == "production":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
+        return response
+
+
+def _register_error_pages(app: Flask) -> None:
+    from flask import render_template
+    from flask_babel import lazy_gettext as _l
+    from werkzeug.exceptions import HTTPException
+
+    messages = {
+        400: _l("The request could not be understood. Reload the page and try again."),
+        403: _l("You do not have permission to open this page."),
+        404: _l("The page you asked for does not exist."),
+        405: _l("This action is not allowed here."),
+        409: _l("Someone else changed this record first. Reload the page and try again."),
+        413: _l("The upload is too large."),
+        429: _l("Too many requests. Wait a minute and try again."),
+    }
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        message = messages.get(error.code, error.description)
+        return render_template("errors/error.html", code=error.code, message=message), error.code
+
+    @app.errorhandler(500)
+    def server_error(_error):
+        message = _l("Something went wrong on our side. The error has been logged.")
+        return render_template("errors/error.html", code=500, message=message), 500
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from recognition.accounts.models import ROLE_LABELS
+    from recognition.accounts.permissions import ROLE_HOME_ENDPOINTS
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "current_locale": str(get_locale()),
+            "languages": app.config["LANGUAGES"],
+            "role_labels": ROLE_LABELS,
+            "role_homes": ROLE_HOME_ENDPOINTS,
+            "current_lang_choice": session.get("lang"),
+            "current_path": request.full_path.rstrip("?"),
+        }

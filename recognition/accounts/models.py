@@ -1,0 +1,223 @@
+"""Accounts and reference data: who people are, which enterprise or unit they act for."""
+from __future__ import annotations
+
+import enum
+import re
+import secrets
+from datetime import date, datetime, timezone
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from recognition.extensions import db
+
+TAX_CODE_PATTERN = re.compile(r"^\d{10}(-\d{3})?$")
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, so SQLite and PostgreSQL store the same instant."""
+    return datetime.now(timezone.utc)
+
+
+def normalise_email(email: str) -> str:
+    """E-mails compare case-insensitively and without surrounding spaces (CTFd CVE-2020-7245)."""
+    return (email or "").strip().lower()
+
+
+def is_valid_tax_code(tax_code: str) -> bool:
+    """Mã số thuế: 10 digits, or 10 digits, a dash and a 3-digit branch suffix."""
+    return bool(TAX_CODE_PATTERN.match(tax_code or ""))
+
+
+class Role(enum.StrEnum):
+    applicant = "applicant"
+    unit_officer = "unit_officer"
+    council_member = "council_member"
+    secretariat = "secretariat"
+    admin = "admin"
+
+
+ROLE_LABELS = {
+    Role.applicant: _l("Applicant"),
+    Role.unit_officer: _l("Unit officer"),
+    Role.council_member: _l("Council member"),
+    Role.secretariat: _l("Secretariat"),
+    Role.admin: _l("Administrator"),
+}
+
+
+class UnitLevel(enum.StrEnum):
+    city = "city"
+    district = "district"
+    town = "town"
+    ward = "ward"
+    commune = "commune"
+
+
+UNIT_LEVEL_LABELS = {
+    UnitLevel.city: _l("City"),
+    UnitLevel.district: _l("District"),
+    UnitLevel.town: _l("Town"),
+    UnitLevel.ward: _l("Ward"),
+    UnitLevel.commune: _l("Commune"),
+}
+
+unit_predecessors = Table(
+    "unit_predecessors",
+    db.metadata,
+    Column("unit_id", ForeignKey("administrative_units.id", ondelete="CASCADE"), primary_key=True),
+    Column("predecessor_id", ForeignKey("administrative_units.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AdministrativeUnit(db.Model):
+    """A People's Committee area, versioned: units are dissolved and merged, old dossiers keep theirs."""
+
+    __tablename__ = "administrative_units"
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[UnitLevel] = mapped_column(db.Enum(UnitLevel, native_enum=False, length=20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("administrative_units.id"))
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+
+    parent: Mapped[AdministrativeUnit | None] = relationship(remote_side=[id])
+    predecessors: Mapped[list[AdministrativeUnit]] = relationship(
+        secondary=unit_predecessors,
+        primaryjoin=id == unit_predecessors.c.unit_id,
+        secondaryjoin=id == unit_predecessors.c.predecessor_id,
+    )
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Sector(db.Model):
+    """An industrial sector (ngành), versioned reference data."""
+
+    __tablename__ = "sectors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+
+    def name_for(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+
+class Enterprise(db.Model):
+    """A firm that nominates products; the tax code (mã số thuế) identifies it."""
+
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    tax_code: Mapped[str] = mapped_column(String(14), unique=True)
+    address: Mapped[str] = mapped_column(String(500))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("administrative_units.id"), index=True)
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[AdministrativeUnit] = relationship()
+    sector: Mapped[Sector] = relationship()
+
+    @validates("tax_code")
+    def _check_tax_code(self, _key: str, value: str) -> str:
+        value = (value or "").strip()
+        if not is_valid_tax_code(value):
+            raise ValueError(f"invalid tax code: {value!r}")
+        return value
+
+
+class User(db.Model):
+    """A person who logs in. Roles come from memberships, so one person may hold several."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Rotated on password change or deactivation, so old session cookies stop working.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    memberships: Mapped[list[RoleMembership]] = relationship(
+        back_populates="user", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str) -> str:
+        return normalise_email(value)
+
+    def set_password(self, password: str) -> None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
+        self.session_token = secrets.token_hex(16)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    # Flask-Login protocol; the id carries the session token ("alternative id").
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def roles(self) -> set[Role]:
+        return {m.role for m in self.memberships}
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def enterprise_ids(self) -> set[int]:
+        return {m.enterprise_id for m in self.memberships if m.enterprise_id is not None}
+
+    @property
+    def unit_ids(self) -> set[int]:
+        return {m.unit_id for m in self.memberships if m.unit_id is not None}
+
+
+class RoleMembership(db.Model):
+    """One role a user holds; applicants act for an enterprise, officers for a unit."""
+
+    __tablename__ = "role_memberships"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'applicant') = (enterprise_id IS NOT NULL)", name="applicant_has_enterprise"
+        ),
+        CheckConstraint("(role = 'unit_officer') = (unit_id IS NOT NULL)", name="officer_has_unit"),
+        UniqueConstraint("user_id", "role", "enterprise_id", "unit_id", name="uq_role_membership"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(db.Enum(Role, native_enum=False, length=20))
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("administrative_units.id"), index=True)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    enterprise: Mapped[Enterprise | None] = relationship()
+    unit: Mapped[AdministrativeUnit | None] = relationship()

@@ -1,0 +1,77 @@
+"""Login, logout and enterprise self-registration."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from recognition.accounts.forms import LoginForm, RegistrationForm
+from recognition.accounts.permissions import home_url_for
+from recognition.accounts.services import DuplicateError, authenticate, register_enterprise
+from recognition.extensions import db
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Only a local absolute path may be a post-login target (no //host, \\host, schemes, controls)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ord(ch) < 32 or ch == "\\" for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def _start_session(user) -> None:
+    """A fresh session at login (no fixation), keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash(_("Wrong e-mail or password."), "danger")
+        else:
+            _start_session(user)
+            return redirect(safe_next_url(request.args.get("next")) or home_url_for(user))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("registry.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(home_url_for(current_user))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = register_enterprise(form.to_registration())
+            db.session.commit()
+        except DuplicateError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(_("This value is already registered."))
+        else:
+            _start_session(user)
+            flash(_("Your enterprise is registered. Welcome!"), "success")
+            return redirect(home_url_for(user))
+    return render_template("accounts/register.html", form=form)

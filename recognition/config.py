@@ -1,0 +1,52 @@
+"""Configuration read from the environment, with safe defaults for development."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot run the app safely (e.g. production without a key)."""
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the settings dict: environment first, then explicit overrides (tests)."""
+    env = os.environ.get("RECOGNITION_ENV", "development")
+    production = env == "production"
+    default_db = "sqlite:///" + str(Path(instance_path) / "recognition.db")
+    config = {
+        "RECOGNITION_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "WTF_CSRF_ENABLED": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LANGUAGES": ("vi", "en"),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 25 * 1024 * 1024)),
+        "MAX_FORM_PARTS": 1000,
+        "AGENCY_CODE": os.environ.get("AGENCY_CODE", "SCT"),
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "Demo@2026"),
+    }
+    if overrides:
+        config.update(overrides)
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgres://"):
+        config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"].replace(
+            "postgres://", "postgresql+psycopg://", 1
+        )
+    if production and config["SECRET_KEY"] in ("", DEV_SECRET_KEY):
+        raise ConfigError("SECRET_KEY must be set to a real secret when RECOGNITION_ENV=production")
+    if production and len(config["SECRET_KEY"]) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+    return config
