@@ -1,4 +1,5 @@
 """Chủ lực: recognition of Hanoi's key industrial products. create_app() builds the app."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """`flask --app wsgi ...` commands: demo data, reference data, accounts."""
+
 from __future__ import annotations
 
 import click
@@ -79,9 +80,16 @@ def register_cli(app: Flask) -> None:
         password = current_app.config["DEMO_PASSWORD"]
         accounts = seed_demo_data(password)
         db.session.commit()
-        click.echo("Demo accounts (password for all: %s)" % password)
+        click.echo(f"Demo accounts (password for all: {password})")
         for email, role in accounts:
             click.echo(f"  {role.value:<15} {email}")
+
+    @app.cli.command("seed-reference")
+    def seed_reference() -> None:
+        """Load Hanoi's administrative units and the sectors (safe to run again)."""
+        seed_reference_data()
+        db.session.commit()
+        click.echo("reference data loaded")
 
     @app.cli.command("import-units")
     @click.argument("csv_file", type=click.File(encoding="utf-8"))

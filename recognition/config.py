@@ -1,10 +1,11 @@
 """Configuration read from the environment, with safe defaults for development."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-DEV_SECRET_KEY = "dev-only-not-secret"
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 -- refused in production by load_config
 
 
 class ConfigError(RuntimeError):

@@ -1,4 +1,5 @@
 """Extensions, created once and initialised in create_app()."""
+
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager

@@ -1,4 +1,5 @@
 """Language choice and catalogue compilation (Vietnamese first, English second)."""
+
 from __future__ import annotations
 
 import os
@@ -80,6 +81,10 @@ WTFORMS_MESSAGES = (
     _l("Field must be equal to %(other_name)s."),
 )
 WTFORMS_PLURAL_MESSAGES = (
-    _ln("Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1),
-    _ln("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1),
+    _ln(
+        "Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1
+    ),
+    _ln(
+        "Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1
+    ),
 )

@@ -1,4 +1,5 @@
 """The administrator's pages: accounts and reference data (under /admin)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template

@@ -1,4 +1,5 @@
 """Login and enterprise registration forms."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,7 +10,6 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from recognition.accounts.models import is_valid_tax_code
-from recognition.i18n import Form
 from recognition.accounts.services import (
     EnterpriseRegistration,
     current_sectors,
@@ -17,6 +17,7 @@ from recognition.accounts.services import (
     tax_code_taken,
     units_open_for_registration,
 )
+from recognition.i18n import Form
 
 
 class LoginForm(Form):
@@ -54,9 +55,7 @@ class RegistrationForm(Form):
     def validate_tax_code(self, field) -> None:
         field.data = (field.data or "").strip()
         if not is_valid_tax_code(field.data):
-            raise ValidationError(
-                _l("A tax code has 10 digits, optionally followed by a dash and 3 digits.")
-            )
+            raise ValidationError(_l("A tax code has 10 digits, optionally followed by a dash and 3 digits."))
         if tax_code_taken(field.data):
             raise ValidationError(_l("An enterprise with this tax code is already registered."))
 

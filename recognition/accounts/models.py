@@ -1,10 +1,11 @@
 """Accounts and reference data: who people are, which enterprise or unit they act for."""
+
 from __future__ import annotations
 
 import enum
 import re
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,7 @@ TAX_CODE_PATTERN = re.compile(r"^\d{10}(-\d{3})?$")
 
 def utcnow() -> datetime:
     """Timezone-aware now, so SQLite and PostgreSQL store the same instant."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def normalise_email(email: str) -> str:
@@ -77,9 +78,7 @@ class AdministrativeUnit(db.Model):
     """A People's Committee area, versioned: units are dissolved and merged, old dossiers keep theirs."""
 
     __tablename__ = "administrative_units"
-    __table_args__ = (
-        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_order"),
-    )
+    __table_args__ = (CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_order"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)

@@ -1,8 +1,9 @@
 """Role checks written once, used by routes and templates."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort, url_for
 from flask_login import current_user

@@ -1,4 +1,5 @@
 """Reference data: administrative units (versioned, loaded from CSV) and the sectors."""
+
 from __future__ import annotations
 
 import csv
@@ -77,9 +78,7 @@ def import_units(text: str) -> int:
         parent_code = row["parent_code"].strip()
         try:
             unit.parent = by_code[parent_code] if parent_code else None
-            unit.predecessors = [
-                by_code[c.strip()] for c in row["predecessor_codes"].split(";") if c.strip()
-            ]
+            unit.predecessors = [by_code[c.strip()] for c in row["predecessor_codes"].split(";") if c.strip()]
         except KeyError as error:
             raise UnitImportError(f"line {line}: unknown unit code {error.args[0]!r}") from error
     db.session.flush()

@@ -1,4 +1,5 @@
 """Account operations: registration, authentication, user creation."""
+
 from __future__ import annotations
 
 import secrets
@@ -56,10 +57,7 @@ def email_taken(email: str) -> bool:
 
 
 def tax_code_taken(tax_code: str) -> bool:
-    return (
-        db.session.scalar(select(Enterprise.id).where(Enterprise.tax_code == tax_code.strip()))
-        is not None
-    )
+    return db.session.scalar(select(Enterprise.id).where(Enterprise.tax_code == tax_code.strip())) is not None
 
 
 def create_user(email: str, password: str, full_name: str) -> User:

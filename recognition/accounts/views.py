@@ -1,7 +1,8 @@
 """Login, logout and enterprise self-registration."""
+
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -16,14 +17,20 @@ bp = Blueprint("accounts", __name__)
 
 
 def safe_next_url(target: str | None) -> str | None:
-    """Only a local absolute path may be a post-login target (no //host, \\host, schemes, controls)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    """Only a local absolute path may be a post-login target (no //host, \\host, schemes, controls).
+
+    Checked on the raw and the percent-decoded text, so encoded tricks fail too.
+    """
+    if not target:
         return None
-    if any(ord(ch) < 32 or ch == "\\" for ch in target):
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
+    for candidate in (target, unquote(target)):
+        if not candidate.startswith("/") or candidate.startswith(("//", "/\\")):
+            return None
+        if any(ord(ch) < 32 or ch in "\\\x7f" for ch in candidate):
+            return None
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return None
     return target
 
 

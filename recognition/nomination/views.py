@@ -1,4 +1,5 @@
 """The enterprise's side: its profile, products and nominations (under /applicant)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template

@@ -1,4 +1,5 @@
 """The public face: home page and language switch (registry, verification and tracking follow)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for

@@ -1,4 +1,5 @@
 """The council member's side: assigned dossiers and scoring (under /council)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template

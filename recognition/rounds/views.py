@@ -1,4 +1,5 @@
 """The secretariat's side: rounds, criteria and targets (under /secretariat)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template

@@ -1,4 +1,5 @@
 """The vetting body's side: a unit officer's queue of dossiers (under /unit)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template

@@ -1,0 +1,170 @@
+"""Logging in and out, role home pages, session safety."""
+
+import pytest
+
+from recognition.accounts.models import Role
+from recognition.extensions import db
+from tests.conftest import TEST_PASSWORD, csrf_token_from, login
+
+ROLE_HOMES = {
+    Role.applicant: "/applicant/",
+    Role.unit_officer: "/unit/",
+    Role.council_member: "/council/",
+    Role.secretariat: "/secretariat/",
+    Role.admin: "/admin/",
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_lands_on_its_home_page(client, make, role):
+    user = make.user(role)
+    response = login(client, user)
+    assert response.status_code == 302
+    assert response.location == ROLE_HOMES[role]
+    assert client.get(ROLE_HOMES[role]).status_code == 200
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_pages_of_other_roles_answer_403(login_as, role):
+    client = login_as(role)
+    for other, path in ROLE_HOMES.items():
+        expected = 200 if other == role else 403
+        assert client.get(path).status_code == expected, path
+
+
+def test_anonymous_visitor_is_sent_to_login_with_next(client):
+    response = client.get("/secretariat/")
+    assert response.status_code == 302
+    assert response.location.startswith("/login?next=")
+
+
+def test_user_with_several_roles_lands_on_the_most_senior_and_sees_both(client, make):
+    from recognition.accounts.services import grant_role
+
+    user = make.user(Role.applicant)
+    grant_role(user, Role.council_member)
+    db.session.commit()
+    assert login(client, user).location == "/council/"
+    assert client.get("/applicant/").status_code == 200
+
+
+def test_email_is_case_insensitive_at_login(client, make):
+    user = make.user(Role.admin, email="Mixed.Case@Example.vn")
+    assert user.email == "mixed.case@example.vn"
+    assert login(client, "  MIXED.case@example.VN ").location == "/admin/"
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(client, make):
+    user = make.user(Role.admin)
+    wrong = client.post("/login", data={"email": user.email, "password": "nope-nope"})
+    unknown = client.post("/login", data={"email": "ghost@example.vn", "password": "nope-nope"})
+    assert wrong.status_code == unknown.status_code == 200
+    assert "Sai thư điện tử hoặc mật khẩu." in wrong.text
+    assert "Sai thư điện tử hoặc mật khẩu." in unknown.text
+
+
+def test_login_form_keeps_the_email_after_an_error(client, make):
+    response = client.post("/login", data={"email": "kept@example.vn", "password": "bad"})
+    assert 'value="kept@example.vn"' in response.text
+
+
+def test_inactive_user_cannot_log_in(client, make):
+    user = make.user(Role.admin)
+    user.active = False
+    db.session.commit()
+    assert login(client, user).status_code == 200
+    assert client.get("/admin/").status_code == 302
+
+
+def test_disabled_user_is_logged_out_on_the_next_request(login_as):
+    client = login_as(Role.admin)
+    assert client.get("/admin/").status_code == 200
+    client.user.active = False
+    db.session.commit()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_password_change_ends_other_sessions(login_as):
+    client = login_as(Role.admin)
+    client.user.set_password("a new long password")
+    db.session.commit()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_role_removed_takes_effect_on_the_next_request(login_as):
+    client = login_as(Role.secretariat)
+    assert client.get("/secretariat/").status_code == 200
+    for membership in list(client.user.memberships):
+        db.session.delete(membership)
+    db.session.commit()
+    assert client.get("/secretariat/").status_code == 403
+
+
+def test_logout_is_a_post_and_ends_the_session(login_as):
+    client = login_as(Role.admin)
+    assert client.get("/logout").status_code == 405
+    response = client.post("/logout")
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 302
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, make):
+    user = make.user(Role.admin)
+    response = login(client, user)
+    cookie = next(v for k, v in response.headers.items() if k == "Set-Cookie" and v.startswith("session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_staff_pages_are_not_cached(login_as):
+    client = login_as(Role.admin)
+    assert client.get("/admin/").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.com",
+        "/\\evil.com",
+        "/%09/evil.com",
+        "\\\\evil.com",
+        "https://evil.com/",
+        "javascript:alert(1)",
+        "http:/evil.com",
+        "/\t/evil.com",
+        "evil.com",
+    ],
+)
+def test_next_never_leaves_the_site(client, make, target):
+    user = make.user(Role.admin)
+    response = client.post(
+        "/login", query_string={"next": target}, data={"email": user.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.location == "/admin/"
+
+
+def test_next_to_a_local_path_is_followed(client, make):
+    user = make.user(Role.admin)
+    response = client.post(
+        "/login",
+        query_string={"next": "/admin/?tab=units"},
+        data={"email": user.email, "password": TEST_PASSWORD},
+    )
+    assert response.location == "/admin/?tab=units"
+
+
+def test_post_without_csrf_token_is_refused(client, make, csrf_enabled):
+    user = make.user(Role.admin)
+    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/admin/").status_code == 302
+
+
+def test_post_with_csrf_token_is_accepted(client, make, csrf_enabled):
+    user = make.user(Role.admin)
+    token = csrf_token_from(client.get("/login").text)
+    response = client.post(
+        "/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token}
+    )
+    assert response.location == "/admin/"

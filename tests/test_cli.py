@@ -1,0 +1,105 @@
+"""The flask commands: demo data, units import, account creation."""
+
+from sqlalchemy import func, select
+
+from recognition.accounts.models import AdministrativeUnit, Role, Sector, UnitLevel, User
+from recognition.extensions import db
+from tests.conftest import login
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_demo_loads_units_sectors_and_one_account_per_role(app, client):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Demo@2026" in result.output
+    for role in Role:
+        assert role.value in result.output
+    districts = db.session.scalars(
+        select(AdministrativeUnit).where(AdministrativeUnit.level.in_([UnitLevel.district, UnitLevel.town]))
+    ).all()
+    assert len(districts) == 30
+    assert all(str(u.valid_to) == "2025-06-30" for u in districts)
+    assert count(Sector) == 8
+    users = db.session.scalars(select(User)).all()
+    assert sorted(r.value for u in users for r in u.roles) == sorted(r.value for r in Role)
+    assert login(client, "officer@demo.chuluc.vn", "Demo@2026").location == "/unit/"
+
+
+def test_seed_demo_twice_changes_nothing(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    before = (count(User), count(AdministrativeUnit), count(Sector))
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0
+    assert (count(User), count(AdministrativeUnit), count(Sector)) == before
+
+
+def test_new_wards_name_their_old_districts(app):
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    ward = db.session.scalar(select(AdministrativeUnit).where(AdministrativeUnit.code == "P-HOANKIEM"))
+    assert [p.name for p in ward.predecessors] == ["Quận Hoàn Kiếm"]
+    assert ward.parent.name == "Thành phố Hà Nội"
+
+
+def test_import_units_from_csv(app, tmp_path, reference):
+    csv_file = tmp_path / "units.csv"
+    csv_file.write_text(
+        "code,name,level,parent_code,valid_from,valid_to,predecessor_codes\n"
+        "X-BAVI,Xã Ba Vì,commune,01,2025-07-01,,271\n"
+        "P-HOANKIEM,Phường Hoàn Kiếm (sửa),ward,01,2025-07-01,,002\n",
+        encoding="utf-8",
+    )
+    result = app.test_cli_runner().invoke(args=["import-units", str(csv_file)])
+    assert result.exit_code == 0, result.output
+    assert "2 units loaded" in result.output
+    names = set(db.session.scalars(select(AdministrativeUnit.name)))
+    assert {"Xã Ba Vì", "Phường Hoàn Kiếm (sửa)"} <= names
+    assert "Phường Hoàn Kiếm" not in names
+
+
+def test_import_units_reports_the_bad_line_and_loads_nothing(app, tmp_path, reference):
+    before = count(AdministrativeUnit)
+    csv_file = tmp_path / "units.csv"
+    csv_file.write_text(
+        "code,name,level,parent_code,valid_from,valid_to,predecessor_codes\n"
+        "X-NEW1,Xã Mới,commune,01,2025-07-01,,\n"
+        "X-NEW2,Xã Mới 2,commune,01,01/07/2025,,\n",
+        encoding="utf-8",
+    )
+    result = app.test_cli_runner().invoke(args=["import-units", str(csv_file)])
+    assert result.exit_code != 0
+    assert "line 3" in result.output
+    assert count(AdministrativeUnit) == before
+
+
+def test_create_user_for_a_unit_officer(app, reference, client):
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "--email",
+            "Can.Bo@HaDong.gov.vn",
+            "--name",
+            "Vũ Văn Giang",
+            "--role",
+            "unit_officer",
+            "--unit-code",
+            "P-HADONG",
+        ],
+        input="a long password\na long password\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "can.bo@hadong.gov.vn"))
+    assert user.roles == {Role.unit_officer}
+    assert login(client, "can.bo@hadong.gov.vn", "a long password").location == "/unit/"
+
+
+def test_create_user_refuses_an_officer_without_a_unit(app, reference):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "--email", "x@y.vn", "--name", "X", "--role", "unit_officer"],
+        input="a long password\na long password\n",
+    )
+    assert result.exit_code != 0
+    assert count(User) == 0
