@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 import secrets
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -13,14 +13,10 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from recognition.clock import utcnow
 from recognition.extensions import db
 
 TAX_CODE_PATTERN = re.compile(r"^\d{10}(-\d{3})?$")
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now, so SQLite and PostgreSQL store the same instant."""
-    return datetime.now(UTC)
 
 
 def normalise_email(email: str) -> str:

@@ -34,12 +34,16 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
-def _start_session(user) -> None:
-    """A fresh session at login (no fixation), keeping only the chosen language."""
+def _clear_session_keeping_language() -> None:
+    """A fresh session (no fixation, nothing left behind) that still speaks the visitor's language."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def _start_session(user) -> None:
+    _clear_session_keeping_language()
     login_user(user)
 
 
@@ -60,7 +64,7 @@ def login():
 @login_required
 def logout():
     logout_user()
-    session.clear()
+    _clear_session_keeping_language()
     flash(_("You have logged out."), "info")
     return redirect(url_for("registry.home"))
 

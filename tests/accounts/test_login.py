@@ -168,3 +168,11 @@ def test_post_with_csrf_token_is_accepted(client, make, csrf_enabled):
         "/login", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token}
     )
     assert response.location == "/admin/"
+
+
+def test_logout_keeps_the_chosen_language(login_as):
+    client = login_as(Role.admin)
+    client.get("/lang/en")
+    response = client.post("/logout", follow_redirects=True)
+    assert "You have logged out." in response.text
+    assert '<html lang="en">' in response.text

@@ -1,0 +1,22 @@
+"""The one place the app reads the time, so tests can freeze it and dates follow Hanoi's calendar."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, so SQLite and PostgreSQL store the same instant."""
+    return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today's date in Hanoi: deadlines, round dates and receipt codes use it."""
+    return utcnow().astimezone(HANOI).date()
+
+
+def format_day(day: date) -> str:
+    """dd/mm/yyyy, the convention of Vietnamese administrative documents, in both languages."""
+    return day.strftime("%d/%m/%Y")

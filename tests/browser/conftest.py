@@ -1,0 +1,77 @@
+"""Fixtures for the headless-browser tests: a live server and a Chromium page.
+
+The live server serves the session `app` from tests/conftest.py in a background thread; it is
+started after (and stopped before) the autouse `db` fixture empties the tables, so each test
+sees a clean database. CSRF is switched on because the browser posts real forms with tokens.
+
+Chromium comes from the system package (/usr/bin/chromium); nothing is ever downloaded.
+Without it the tests are skipped, unless REQUIRE_BROWSER=1 (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM_PATH = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture
+def live_server(app, db, csrf_enabled) -> Iterator[str]:
+    """The app on 127.0.0.1 at a free port; yields its base URL ("http://127.0.0.1:PORT")."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A fresh headless Chromium page (own context, so own cookies) with short timeouts."""
+    if not os.path.exists(CHROMIUM_PATH):
+        message = f"Chromium not found at {CHROMIUM_PATH}: apt-get install -y chromium"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " (REQUIRE_BROWSER=1)", pytrace=False)
+        pytest.skip("Chromium not installed: apt-get install -y chromium")
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(base_url=live_server, locale="vi-VN")
+            context.set_default_timeout(TIMEOUT_MS)
+            context.set_default_navigation_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            yield page
+            context.close()
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    """test-artifacts/ at the repository root (gitignored), for screenshots."""
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    return ARTIFACTS_DIR
