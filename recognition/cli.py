@@ -14,6 +14,8 @@ from recognition.accounts.reference import (
     load_sectors,
 )
 from recognition.accounts.services import DuplicateError, create_user, grant_role
+from recognition.cases.audit import verify_chains
+from recognition.cases.workflow import mermaid_diagram
 from recognition.extensions import db
 
 DEMO_ENTERPRISE = {
@@ -83,6 +85,21 @@ def register_cli(app: Flask) -> None:
         click.echo(f"Demo accounts (password for all: {password})")
         for email, role in accounts:
             click.echo(f"  {role.value:<15} {email}")
+
+    @app.cli.command("workflow-diagram")
+    def workflow_diagram() -> None:
+        """Print the application workflow as a Mermaid state diagram."""
+        click.echo(mermaid_diagram(), nl=False)
+
+    @app.cli.command("verify-audit")
+    def verify_audit() -> None:
+        """Recompute every application's audit hash chain; exit 1 and list the breaks if any."""
+        breaks = verify_chains()
+        for chain_break in breaks:
+            click.echo(str(chain_break))
+        if breaks:
+            raise click.ClickException(f"{len(breaks)} break(s) in the audit trail")
+        click.echo("audit trail intact")
 
     @app.cli.command("seed-reference")
     def seed_reference() -> None:

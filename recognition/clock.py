@@ -1,4 +1,5 @@
 """The one place the app reads the time, so tests can freeze it and dates follow Hanoi's calendar."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime

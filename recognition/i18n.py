@@ -7,7 +7,7 @@ import os
 import flask_babel
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
@@ -16,8 +16,8 @@ TRANSLATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tra
 
 
 def select_locale() -> str:
-    """The language the visitor picked with the switch, else Vietnamese."""
-    choice = session.get("lang")
+    """The language the visitor picked with the switch, else Vietnamese (also outside requests)."""
+    choice = session.get("lang") if has_request_context() else None
     if choice in current_app.config["LANGUAGES"]:
         return choice
     return current_app.config["BABEL_DEFAULT_LOCALE"]

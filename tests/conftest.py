@@ -8,6 +8,8 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from flask.testing import FlaskClient
@@ -16,8 +18,19 @@ from sqlalchemy import text
 from recognition import create_app
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Role, Sector, User
 from recognition.accounts.services import create_user, grant_role
+from recognition.cases.models import (
+    Application,
+    ApplicationFigures,
+    Document,
+    Product,
+    ProductCategory,
+)
+from recognition.cases.workflow import advance
 from recognition.cli import seed_reference_data
+from recognition.clock import local_today, utcnow
 from recognition.extensions import db as _db
+from recognition.review.models import ReviewAssignment
+from recognition.rounds.models import DocumentKind, Programme, Round, RoundStatus, VettingBody
 
 TEST_PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -144,6 +157,146 @@ class Factory:
             grant_role(user, role)
         _db.session.commit()
         return user
+
+    def programme(self, code: str = "CNCL") -> Programme:
+        programme = _db.session.query(Programme).filter_by(code=code).one_or_none()
+        if programme is None:
+            programme = Programme(
+                code=code,
+                name_vi="Sản phẩm công nghiệp chủ lực",
+                name_en="Key industrial products",
+                outcome_vi="Được công nhận là sản phẩm công nghiệp chủ lực",
+                outcome_en="Recognised as a key industrial product",
+            )
+            _db.session.add(programme)
+            _db.session.flush()
+        return programme
+
+    def round(self, **settings) -> Round:
+        today = local_today()
+        year = settings.pop("year", None) or (today.year + next(_counter))
+        round_ = Round(
+            programme=self.programme(),
+            year=year,
+            title=f"Xét chọn sản phẩm công nghiệp chủ lực năm {year}",
+            opens_on=settings.pop("opens_on", today - timedelta(days=30)),
+            closes_on=settings.pop("closes_on", today + timedelta(days=30)),
+            status=settings.pop("status", RoundStatus.open),
+            vetting_body=settings.pop("vetting_body", VettingBody.unit),
+            **settings,
+        )
+        _db.session.add(round_)
+        _db.session.commit()
+        return round_
+
+    def application(
+        self,
+        round: Round | None = None,
+        enterprise: Enterprise | None = None,
+        complete: bool = True,
+        category: ProductCategory = ProductCategory.other,
+        revenue_vnd: int = 150_000_000_000,
+        export_value_usd: int = 2_000_000,
+    ) -> Application:
+        """A draft nomination; `complete` fills every section and uploads every required document."""
+        enterprise = enterprise or self.enterprise()
+        round = round or self.round()
+        product = Product(
+            enterprise=enterprise,
+            name=f"Máy biến áp {next(_counter)}",
+            sector=enterprise.sector,
+            category=category,
+            description="Máy biến áp phân phối 22 kV" if complete else "",
+        )
+        application = Application(round=round, product=product, enterprise=enterprise)
+        application.compliance_committed = complete
+        _db.session.add(application)
+        if complete:
+            for year in (local_today().year - 2, local_today().year - 1):
+                application.figures.append(
+                    ApplicationFigures(year=year, revenue_vnd=revenue_vnd, export_value_usd=export_value_usd)
+                )
+            for kind in round.required_documents:
+                application.documents.append(
+                    Document(
+                        kind=DocumentKind(kind),
+                        filename=f"{kind}.pdf",
+                        sha256=f"{next(_counter):064x}",
+                        size=1000,
+                        content_type="application/pdf",
+                    )
+                )
+        _db.session.commit()
+        return application
+
+    def applicant_of(self, application: Application) -> User:
+        return self.user(Role.applicant, enterprise=application.enterprise)
+
+    def officer_of(self, application: Application) -> User:
+        return self.user(Role.unit_officer, unit=application.enterprise.unit)
+
+    def assign_reviewers(self, application: Application, scores: list | None = None, count: int = 3) -> list:
+        """Assign `count` council members; with `scores`, each submits that total."""
+        reviewers = [self.user(Role.council_member) for _ in range(count)]
+        for i, reviewer in enumerate(reviewers):
+            assignment = ReviewAssignment(
+                application_id=application.id, reviewer_id=reviewer.id, has_conflict=False
+            )
+            if scores is not None:
+                assignment.total_score = Decimal(str(scores[i]))
+                assignment.submitted_at = utcnow()
+            _db.session.add(assignment)
+        _db.session.commit()
+        return reviewers
+
+    def publish_results(self, round: Round, deadline_days_ago: int = 1) -> None:
+        round.results_published_at = utcnow() - timedelta(days=deadline_days_ago + 10)
+        round.comment_deadline = local_today() - timedelta(days=deadline_days_ago)
+        _db.session.commit()
+
+
+# Form data that satisfies each step's guards.
+VALID_DATA = {
+    "submit": {"declaration": True},
+    "start_vetting": {},
+    "request_supplement": {"items": ["Báo cáo tài chính năm 2025 có kiểm toán"]},
+    "resubmit": {"answers": ["Đã bổ sung báo cáo tài chính"]},
+    "endorse": {
+        "eligibility_confirmed": True,
+        "business_registration_valid": True,
+        "no_tax_arrears": True,
+        "social_insurance_paid": True,
+        "environmental_compliance": True,
+        "no_violations": True,
+        "recommendation": "Đề nghị Hội đồng xem xét",
+    },
+    "reject_in_unit": {"reason": "Không đáp ứng điều kiện doanh thu"},
+    "open_review": {},
+    "conclude_review": {},
+    "recognise": {"decision_number": "1234/QĐ-UBND"},
+    "withdraw": {"reason": "Doanh nghiệp rút hồ sơ"},
+}
+
+
+def valid_data(trigger: str) -> dict:
+    """VALID_DATA plus the dates, which depend on today."""
+    data = dict(VALID_DATA[trigger])
+    today = local_today()
+    if trigger == "request_supplement":
+        data["deadline"] = today + timedelta(days=14)
+    if trigger == "endorse":
+        data["site_visit_date"] = today - timedelta(days=1)
+    if trigger == "recognise":
+        data["decision_date"] = today
+    return data
+
+
+def fire(application: Application, trigger: str, actor: User, **overrides):
+    """advance() with valid data for the trigger, committed."""
+    data = {**valid_data(trigger), **overrides}
+    result = advance(application, trigger, actor, **data)
+    _db.session.commit()
+    return result
 
 
 @pytest.fixture

@@ -1,0 +1,50 @@
+"""What a step writes besides the state, its time stamp and its audit event. Never commits."""
+
+from __future__ import annotations
+
+from recognition.cases.guards import StepContext
+from recognition.cases.models import SupplementRequest
+from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret, new_receipt_code
+from recognition.rounds.models import VettingBody
+
+
+def fix_vetting_body(ctx: StepContext) -> None:
+    """The round decides who vets; a unit is fixed at submission and kept even if later dissolved."""
+    application = ctx.application
+    application.vetting_body = application.round.vetting_body
+    if application.vetting_body == VettingBody.unit:
+        application.vetting_unit_id = application.enterprise.unit_id
+    application.declaration_accepted = True
+
+
+def issue_receipt(ctx: StepContext) -> None:
+    """First submission only: a receipt code and a lookup secret, handed back once in ctx.outputs."""
+    application = ctx.application
+    if application.receipt_code is None:
+        application.receipt_code = new_receipt_code(ctx.today)
+    secret = new_lookup_secret()
+    application.lookup_secret_hash = hash_lookup_secret(secret)
+    ctx.outputs["lookup_secret"] = secret
+
+
+def record_supplement_request(ctx: StepContext) -> None:
+    application = ctx.application
+    request = SupplementRequest(
+        number=len(application.supplement_requests) + 1,
+        items=[item.strip() for item in ctx.data["items"]],
+        deadline=ctx.data["deadline"],
+        requested_at=ctx.now,
+        requested_by_id=ctx.actor.id if ctx.actor else None,
+    )
+    application.supplement_requests.append(request)
+
+
+def record_supplement_answers(ctx: StepContext) -> None:
+    request = next(r for r in ctx.application.supplement_requests if r.answered_at is None)
+    request.answers = [answer.strip() for answer in ctx.data["answers"]]
+    request.answered_at = ctx.now
+
+
+def record_decision(ctx: StepContext) -> None:
+    ctx.application.decision_number = ctx.data["decision_number"].strip()
+    ctx.application.decision_date = ctx.data["decision_date"]

@@ -1,0 +1,74 @@
+"""What the workflow answers when it will not move: each error carries messages a user can read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why something cannot go ahead: a stable code, a message to show, the form section to fix."""
+
+    code: str
+    message: LazyString
+    section: str | None = None
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class WorkflowError(Exception):
+    """Base of every refusal of advance(); `refusals` say why, in the user's language."""
+
+    http_status = 409
+
+    def __init__(self, *refusals: Refusal):
+        super().__init__("; ".join(r.code for r in refusals))
+        self.refusals = list(refusals)
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(r.message) for r in self.refusals]
+
+
+class TransitionRefused(WorkflowError):
+    """A guard failed: something required is missing or a rule is broken."""
+
+    http_status = 422
+
+
+class ActorNotAllowed(WorkflowError):
+    """The person may not fire this trigger on this application (role, unit or ownership)."""
+
+    http_status = 403
+
+    def __init__(self):
+        super().__init__(Refusal("actor", _l("You may not take this step on this dossier.")))
+
+
+class InvalidTrigger(WorkflowError):
+    """The trigger does not leave the application's current state (or does not exist)."""
+
+    def __init__(self, trigger: str, state_label: LazyString):
+        super().__init__(
+            Refusal(
+                "state",
+                _l("This step is not possible while the dossier is '%(state)s'.", state=state_label),
+            )
+        )
+        self.trigger = trigger
+
+
+class ConcurrentChange(WorkflowError):
+    """Someone else moved the application after this person loaded it."""
+
+    def __init__(self):
+        super().__init__(
+            Refusal(
+                "concurrent",
+                _l("Someone else acted on this dossier first. Reload the page to see its current state."),
+            )
+        )

@@ -1,0 +1,221 @@
+"""Guards of the workflow: each returns the refusals that stop a step (an empty list lets it pass).
+
+A guard reads the application, the actor and the step's form data from a StepContext; it never writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+
+from recognition.accounts.models import User
+from recognition.cases.errors import Refusal
+from recognition.cases.models import Application, State
+from recognition.clock import format_day
+from recognition.review.scoring import active_assignments, rule_outcome
+from recognition.rounds.eligibility import failing_eligibility_rules
+from recognition.rounds.models import DOCUMENT_KIND_LABELS, DocumentKind, RoundStatus
+
+VETTING_CHECKS = (
+    "business_registration_valid",
+    "no_tax_arrears",
+    "social_insurance_paid",
+    "environmental_compliance",
+    "no_violations",
+)
+
+
+@dataclass
+class StepContext:
+    """Everything a guard or effect may read; `outputs` carries results back (e.g. the lookup secret)."""
+
+    application: Application
+    actor: User | None
+    data: dict
+    today: date
+    now: datetime
+    outputs: dict = field(default_factory=dict)
+
+
+def _text(ctx: StepContext, key: str) -> str:
+    value = ctx.data.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def round_is_open(ctx: StepContext) -> list[Refusal]:
+    round_ = ctx.application.round
+    if round_.status != RoundStatus.open:
+        return [
+            Refusal("round_not_open", _l("Round %(year)s is not open for nominations.", year=round_.year))
+        ]
+    if ctx.today < round_.opens_on:
+        return [
+            Refusal(
+                "round_not_started",
+                _l("Round %(year)s opens on %(date)s.", year=round_.year, date=format_day(round_.opens_on)),
+            )
+        ]
+    if ctx.today > round_.closes_on:
+        return [
+            Refusal(
+                "round_closed",
+                _l("Round %(year)s closed on %(date)s.", year=round_.year, date=format_day(round_.closes_on)),
+            )
+        ]
+    return []
+
+
+def nomination_complete(ctx: StepContext) -> list[Refusal]:
+    """Every required section filled and every required document kind uploaded."""
+    application = ctx.application
+    refusals = []
+    product = application.product
+    if not (product.name or "").strip() or not (product.description or "").strip():
+        refusals.append(Refusal("product", _l("The product section is incomplete."), "product"))
+    if not application.figures:
+        refusals.append(Refusal("figures", _l("The economic figures are missing."), "figures"))
+    present = {d.kind for d in application.documents if d.superseded_at is None}
+    for kind in application.round.required_documents:
+        if DocumentKind(kind) not in present:
+            refusals.append(
+                Refusal(
+                    f"document_{kind}",
+                    _l("%(document)s is missing.", document=DOCUMENT_KIND_LABELS[DocumentKind(kind)]),
+                    "documents",
+                )
+            )
+    return refusals
+
+
+def eligibility_met(ctx: StepContext) -> list[Refusal]:
+    return failing_eligibility_rules(ctx.application)
+
+
+def declaration_ticked(ctx: StepContext) -> list[Refusal]:
+    if ctx.data.get("declaration") is True:
+        return []
+    return [Refusal("declaration", _l("Tick the declaration that the information is true."), "submit")]
+
+
+def supplement_items_listed(ctx: StepContext) -> list[Refusal]:
+    refusals = []
+    items = ctx.data.get("items") or []
+    if not items or not all(isinstance(i, str) and i.strip() for i in items):
+        refusals.append(Refusal("items", _l("List at least one missing item, each with a description.")))
+    deadline = ctx.data.get("deadline")
+    if not isinstance(deadline, date) or deadline <= ctx.today:
+        refusals.append(Refusal("deadline", _l("Set a reply deadline after today.")))
+    return refusals
+
+
+def supplement_limit_not_reached(ctx: StepContext) -> list[Refusal]:
+    limit = ctx.application.round.max_supplement_requests
+    if len(ctx.application.supplement_requests) < limit:
+        return []
+    return [
+        Refusal(
+            "supplement_limit",
+            _l("This round allows at most %(limit)s request(s) to supplement a dossier.", limit=limit),
+        )
+    ]
+
+
+def every_item_answered(ctx: StepContext) -> list[Refusal]:
+    open_requests = [r for r in ctx.application.supplement_requests if r.answered_at is None]
+    answers = ctx.data.get("answers") or []
+    if not open_requests:
+        return []
+    items = open_requests[-1].items
+    if len(answers) != len(items) or not all(isinstance(a, str) and a.strip() for a in answers):
+        return [Refusal("answers", _l("Answer every item of the request to supplement."))]
+    return []
+
+
+def vetting_checklist_complete(ctx: StepContext) -> list[Refusal]:
+    refusals = []
+    if not isinstance(ctx.data.get("site_visit_date"), date):
+        refusals.append(Refusal("site_visit_date", _l("Enter the date of the site visit.")))
+    if ctx.data.get("eligibility_confirmed") is not True:
+        refusals.append(
+            Refusal("eligibility_confirmed", _l("Confirm eligibility against the round's rules."))
+        )
+    if any(not isinstance(ctx.data.get(check), bool) for check in VETTING_CHECKS):
+        refusals.append(Refusal("checks", _l("Answer every compliance check with yes or no.")))
+    if not _text(ctx, "recommendation"):
+        refusals.append(Refusal("recommendation", _l("Write the recommendation of the vetting report.")))
+    return refusals
+
+
+def reason_given(ctx: StepContext) -> list[Refusal]:
+    if _text(ctx, "reason"):
+        return []
+    return [Refusal("reason", _l("Give the reason."))]
+
+
+def enough_reviewers_without_conflict(ctx: StepContext) -> list[Refusal]:
+    needed = ctx.application.round.reviewers_per_dossier
+    assigned = len(active_assignments(ctx.application))
+    if assigned >= needed:
+        return []
+    return [
+        Refusal(
+            "reviewers",
+            _l(
+                "At least %(needed)s reviewers without a conflict of interest must be assigned "
+                "(now %(count)s).",
+                needed=needed,
+                count=assigned,
+            ),
+        )
+    ]
+
+
+def all_scores_submitted(ctx: StepContext) -> list[Refusal]:
+    missing = [a.reviewer.full_name for a in active_assignments(ctx.application) if a.submitted_at is None]
+    if not missing:
+        return []
+    return [Refusal("scores", _l("Scores are missing from: %(names)s.", names=", ".join(missing)))]
+
+
+def chosen_outcome(ctx: StepContext) -> State:
+    """The outcome the secretariat records: the rule's, unless they override it."""
+    outcome = ctx.data.get("outcome")
+    return (
+        State(outcome)
+        if outcome in (State.recommended, State.not_recommended)
+        else rule_outcome(ctx.application)
+    )
+
+
+def override_has_reason(ctx: StepContext) -> list[Refusal]:
+    if chosen_outcome(ctx) == rule_outcome(ctx.application) or _text(ctx, "override_reason"):
+        return []
+    return [Refusal("override_reason", _l("An outcome other than the rules give needs a written reason."))]
+
+
+def comment_period_over(ctx: StepContext) -> list[Refusal]:
+    round_ = ctx.application.round
+    if round_.results_published_at is None or round_.comment_deadline is None:
+        return [Refusal("not_published", _l("The council's results have not been published for comment."))]
+    if ctx.today <= round_.comment_deadline:
+        return [
+            Refusal(
+                "comment_period",
+                _l("The comment period runs until %(date)s.", date=format_day(round_.comment_deadline)),
+            )
+        ]
+    return []
+
+
+def decision_recorded(ctx: StepContext) -> list[Refusal]:
+    refusals = []
+    if not _text(ctx, "decision_number"):
+        refusals.append(Refusal("decision_number", _l("Enter the number of the city's decision.")))
+    decision_date = ctx.data.get("decision_date")
+    if not isinstance(decision_date, date) or decision_date > ctx.today:
+        refusals.append(
+            Refusal("decision_date", _l("Enter the date of the city's decision (not in the future)."))
+        )
+    return refusals

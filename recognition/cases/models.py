@@ -1,0 +1,279 @@
+"""Products, their applications in a round, and what each application carries along the way."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from recognition.accounts.models import AdministrativeUnit, Enterprise, Sector, User
+from recognition.clock import utcnow
+from recognition.extensions import db
+from recognition.rounds.models import DocumentKind, Round, VettingBody
+
+
+class State(enum.StrEnum):
+    """An application's place in the workflow; names equal stored values (transitions matches by name)."""
+
+    draft = "draft"
+    submitted = "submitted"
+    vetting = "vetting"
+    supplement_requested = "supplement_requested"
+    endorsed = "endorsed"
+    unit_rejected = "unit_rejected"
+    under_review = "under_review"
+    recommended = "recommended"
+    not_recommended = "not_recommended"
+    recognised = "recognised"
+    withdrawn = "withdrawn"
+
+
+STATE_LABELS = {
+    State.draft: _l("Draft"),
+    State.submitted: _l("Submitted"),
+    State.vetting: _l("Being vetted"),
+    State.supplement_requested: _l("Supplement requested"),
+    State.endorsed: _l("Endorsed"),
+    State.unit_rejected: _l("Rejected at vetting"),
+    State.under_review: _l("Under council review"),
+    State.recommended: _l("Recommended"),
+    State.not_recommended: _l("Not recommended"),
+    State.recognised: _l("Recognised"),
+    State.withdrawn: _l("Withdrawn"),
+}
+
+
+class ProductCategory(enum.StrEnum):
+    high_tech = "high_tech"
+    other = "other"
+    handicraft = "handicraft"
+    start_up = "start_up"
+
+
+PRODUCT_CATEGORY_LABELS = {
+    ProductCategory.high_tech: _l("High-tech product"),
+    ProductCategory.other: _l("Other industrial product"),
+    ProductCategory.handicraft: _l("Handicraft product"),
+    ProductCategory.start_up: _l("Start-up product"),
+}
+
+
+class StateWriteError(RuntimeError):
+    """Raised when code sets Application.state outside the workflow machine."""
+
+
+class Product(db.Model):
+    """A product of an enterprise; it may be nominated in several rounds."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"))
+    category: Mapped[ProductCategory] = mapped_column(db.Enum(ProductCategory, native_enum=False, length=12))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship()
+    sector: Mapped[Sector] = relationship()
+
+
+class Application(db.Model):
+    """A product's nomination in a round: the object the workflow carries from draft to recognition."""
+
+    __tablename__ = "applications"
+    __table_args__ = (
+        UniqueConstraint("round_id", "product_id", name="uq_applications_round_product"),
+        CheckConstraint("submitted_at IS NULL OR receipt_code IS NOT NULL", name="submitted_has_receipt"),
+        CheckConstraint(
+            "state IN ('draft', 'withdrawn') OR submitted_at IS NOT NULL", name="past_draft_was_submitted"
+        ),
+        CheckConstraint(
+            "state <> 'recognised' OR decision_number IS NOT NULL", name="recognised_has_decision"
+        ),
+        CheckConstraint(
+            "vetting_body IS NULL OR vetting_body = 'secretariat' OR vetting_unit_id IS NOT NULL",
+            name="unit_vetting_has_unit",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    state: Mapped[State] = mapped_column(
+        db.Enum(State, native_enum=False, length=24), default=State.draft, index=True
+    )
+    receipt_code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    lookup_secret_hash: Mapped[str | None] = mapped_column(String(255))
+    vetting_body: Mapped[VettingBody | None] = mapped_column(
+        db.Enum(VettingBody, native_enum=False, length=12)
+    )
+    # The unit that vets, fixed at submission: kept even if the unit is later dissolved.
+    vetting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("administrative_units.id"), index=True)
+    compliance_committed: Mapped[bool] = mapped_column(default=False)
+    declaration_accepted: Mapped[bool] = mapped_column(default=False)
+    decision_number: Mapped[str | None] = mapped_column(String(60))
+    decision_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    vetting_started_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    supplement_requested_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    endorsed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    unit_rejected_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    review_opened_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    concluded_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    recognised_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    # Optimistic lock: every UPDATE checks and bumps it, so a stale writer fails on both databases.
+    version: Mapped[int] = mapped_column(default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    round: Mapped[Round] = relationship()
+    product: Mapped[Product] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()
+    vetting_unit: Mapped[AdministrativeUnit | None] = relationship()
+    figures: Mapped[list[ApplicationFigures]] = relationship(
+        back_populates="application", order_by="ApplicationFigures.year", cascade="all, delete-orphan"
+    )
+    documents: Mapped[list[Document]] = relationship(back_populates="application", order_by="Document.id")
+    supplement_requests: Mapped[list[SupplementRequest]] = relationship(
+        back_populates="application", order_by="SupplementRequest.number"
+    )
+
+    @validates("state")
+    def _only_the_machine_sets_state(self, _key: str, value: State) -> State:
+        from recognition.cases.workflow import machine_is_writing
+
+        creating_draft = inspect(self).transient and value == State.draft
+        if not (creating_draft or machine_is_writing()):
+            raise StateWriteError("Application.state changes only through recognition.cases.workflow.advance")
+        return value
+
+    @property
+    def latest_figures(self) -> ApplicationFigures | None:
+        return self.figures[-1] if self.figures else None
+
+
+class ApplicationFigures(db.Model):
+    """One year's economic figures of a nomination; money in whole VND (exports in USD)."""
+
+    __tablename__ = "application_figures"
+    __table_args__ = (
+        UniqueConstraint("application_id", "year", name="uq_application_figures_year"),
+        CheckConstraint(
+            "production_value_vnd >= 0 AND revenue_vnd >= 0 AND export_value_usd >= 0 "
+            "AND budget_contribution_vnd >= 0 AND employees >= 0 AND average_wage_vnd >= 0",
+            name="non_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int]
+    production_value_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    revenue_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    export_value_usd: Mapped[int] = mapped_column(BigInteger, default=0)
+    budget_contribution_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+    employees: Mapped[int] = mapped_column(default=0)
+    average_wage_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    application: Mapped[Application] = relationship(back_populates="figures")
+
+
+class Document(db.Model):
+    """Evidence attached to an application; a replaced document keeps its row (superseded_at set)."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(db.Enum(DocumentKind, native_enum=False, length=30))
+    filename: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String(100))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    superseded_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+
+    application: Mapped[Application] = relationship(back_populates="documents")
+
+
+class SupplementRequest(db.Model):
+    """A written request to supplement the dossier (one-stop Form 02), with the applicant's answers."""
+
+    __tablename__ = "supplement_requests"
+    __table_args__ = (UniqueConstraint("application_id", "number", name="uq_supplement_requests_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    number: Mapped[int]
+    items: Mapped[list] = mapped_column(db.JSON)
+    deadline: Mapped[date]
+    requested_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answers: Mapped[list | None] = mapped_column(db.JSON)
+    answered_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+
+    application: Mapped[Application] = relationship(back_populates="supplement_requests")
+
+
+class AuditEvent(db.Model):
+    """One step of one application, chained by hash to the step before it (tamper-evident)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("application_id", "seq", name="uq_audit_events_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    seq: Mapped[int]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    trigger: Mapped[str] = mapped_column(String(40))
+    from_state: Mapped[str] = mapped_column(String(24))
+    to_state: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True))
+    payload: Mapped[dict] = mapped_column(db.JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Notification(db.Model):
+    """An outbox row, written in the transition's transaction and sent after commit (later issue)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    recipient_role: Mapped[str] = mapped_column(String(20))
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    recipient_enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"))
+    recipient_unit_id: Mapped[int | None] = mapped_column(ForeignKey("administrative_units.id"))
+    payload: Mapped[dict] = mapped_column(db.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+
+
+class ReceiptCounter(db.Model):
+    """The last receipt sequence issued on a day; only ever incremented, so codes are never reused."""
+
+    __tablename__ = "receipt_counters"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

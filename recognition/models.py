@@ -1,0 +1,21 @@
+"""Every domain's models, imported together so the metadata (and Alembic) sees the whole schema."""
+
+from recognition.accounts.models import (  # noqa: F401
+    AdministrativeUnit,
+    Enterprise,
+    RoleMembership,
+    Sector,
+    User,
+)
+from recognition.cases.models import (  # noqa: F401
+    Application,
+    ApplicationFigures,
+    AuditEvent,
+    Document,
+    Notification,
+    Product,
+    ReceiptCounter,
+    SupplementRequest,
+)
+from recognition.review.models import ReviewAssignment  # noqa: F401
+from recognition.rounds.models import Programme, Round  # noqa: F401

@@ -1,0 +1,71 @@
+"""Eligibility of a nomination under Guidance 1520/HD-SCT (2019), with the round's thresholds."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from recognition.cases.errors import Refusal
+from recognition.cases.models import Application, ProductCategory
+
+
+def format_vnd(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def failing_eligibility_rules(application: Application) -> list[Refusal]:
+    """The eligibility rules the nomination's figures break (empty list: eligible)."""
+    failures: list[Refusal] = []
+    round_ = application.round
+    enterprise = application.enterprise
+    if enterprise is None or enterprise.unit_id is None:
+        failures.append(
+            Refusal(
+                "hanoi_presence", _l("The enterprise's head office or factory must be in Hanoi."), "profile"
+            )
+        )
+    if not application.compliance_committed:
+        failures.append(
+            Refusal(
+                "compliance_commitment",
+                _l("The compliance commitment (environment, quality, intellectual property) is not given."),
+                "commitment",
+            )
+        )
+    category = application.product.category if application.product else None
+    figures = application.latest_figures
+    revenue = figures.revenue_vnd if figures else 0
+    exports = figures.export_value_usd if figures else 0
+    if category == ProductCategory.high_tech and revenue < round_.min_revenue_high_tech_vnd:
+        failures.append(
+            Refusal(
+                "revenue_high_tech",
+                _l(
+                    "A high-tech product needs revenue of at least %(amount)s VND a year.",
+                    amount=format_vnd(round_.min_revenue_high_tech_vnd),
+                ),
+                "figures",
+            )
+        )
+    elif category == ProductCategory.other and revenue < round_.min_revenue_other_vnd:
+        failures.append(
+            Refusal(
+                "revenue_other",
+                _l(
+                    "This product needs revenue of at least %(amount)s VND a year.",
+                    amount=format_vnd(round_.min_revenue_other_vnd),
+                ),
+                "figures",
+            )
+        )
+    elif category == ProductCategory.handicraft and exports < round_.min_exports_handicraft_usd:
+        failures.append(
+            Refusal(
+                "exports_handicraft",
+                _l(
+                    "A handicraft product needs exports of at least %(amount)s USD a year.",
+                    amount=format_vnd(round_.min_exports_handicraft_usd),
+                ),
+                "figures",
+            )
+        )
+    return failures

@@ -1,0 +1,118 @@
+"""Programmes and their yearly rounds: dates, who vets, thresholds and targets are data, not code."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recognition.extensions import db
+
+
+class RoundStatus(enum.StrEnum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+
+class VettingBody(enum.StrEnum):
+    """Who vets a round's dossiers: the enterprise's administrative unit, or the Department itself."""
+
+    unit = "unit"
+    secretariat = "secretariat"
+
+
+class DocumentKind(enum.StrEnum):
+    registration_form = "registration_form"
+    business_registration = "business_registration"
+    financial_statements = "financial_statements"
+    quality_certificates = "quality_certificates"
+    intellectual_property = "intellectual_property"
+    environmental_compliance = "environmental_compliance"
+    product_description = "product_description"
+    other = "other"
+
+
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.registration_form: _l("Registration form"),
+    DocumentKind.business_registration: _l("Business registration certificate"),
+    DocumentKind.financial_statements: _l("Audited financial statements"),
+    DocumentKind.quality_certificates: _l("Quality or standard certificates"),
+    DocumentKind.intellectual_property: _l("Intellectual property"),
+    DocumentKind.environmental_compliance: _l("Environmental compliance"),
+    DocumentKind.product_description: _l("Product description"),
+    DocumentKind.other: _l("Other documents"),
+}
+
+DEFAULT_REQUIRED_DOCUMENTS = [kind.value for kind in DocumentKind if kind != DocumentKind.other]
+
+
+class Programme(db.Model):
+    """A scheme the Department runs on this process (key industrial products, supporting industries)."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    outcome_vi: Mapped[str] = mapped_column(String(255))
+    outcome_en: Mapped[str] = mapped_column(String(255))
+
+    def name_for(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+
+class Round(db.Model):
+    """One yearly call of a programme (đợt xét chọn), with all the settings its plan decides."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (
+        UniqueConstraint("programme_id", "year", name="uq_rounds_programme_year"),
+        CheckConstraint("closes_on >= opens_on", name="dates_in_order"),
+        CheckConstraint("max_supplement_requests >= 0", name="supplement_limit_non_negative"),
+        CheckConstraint("reviewers_per_dossier >= 1", name="at_least_one_reviewer"),
+        CheckConstraint("pass_threshold >= 0 AND pass_threshold <= 100", name="threshold_in_range"),
+        CheckConstraint("certificate_validity_months > 0", name="validity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
+    year: Mapped[int]
+    title: Mapped[str] = mapped_column(String(255))
+    opens_on: Mapped[date]
+    closes_on: Mapped[date]
+    status: Mapped[RoundStatus] = mapped_column(
+        db.Enum(RoundStatus, native_enum=False, length=10), default=RoundStatus.draft
+    )
+    legal_bases: Mapped[str] = mapped_column(Text, default="")
+    vetting_body: Mapped[VettingBody] = mapped_column(
+        db.Enum(VettingBody, native_enum=False, length=12), default=VettingBody.unit
+    )
+    required_documents: Mapped[list] = mapped_column(
+        db.JSON, default=lambda: list(DEFAULT_REQUIRED_DOCUMENTS)
+    )
+    max_supplement_requests: Mapped[int] = mapped_column(default=1)
+    reviewers_per_dossier: Mapped[int] = mapped_column(default=3)
+    pass_threshold: Mapped[int] = mapped_column(default=70)
+    top_n: Mapped[int] = mapped_column(default=10)
+    certificate_validity_months: Mapped[int] = mapped_column(default=36)
+    # Eligibility thresholds of Guidance 1520/HD-SCT (2019), editable per round.
+    min_revenue_high_tech_vnd: Mapped[int] = mapped_column(BigInteger, default=10_000_000_000)
+    min_revenue_other_vnd: Mapped[int] = mapped_column(BigInteger, default=100_000_000_000)
+    min_exports_handicraft_usd: Mapped[int] = mapped_column(BigInteger, default=1_000_000)
+    target_products_min: Mapped[int | None]
+    target_products_max: Mapped[int | None]
+    target_enterprises_min: Mapped[int | None]
+    target_enterprises_max: Mapped[int | None]
+    results_published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    comment_deadline: Mapped[date | None]
+
+    programme: Mapped[Programme] = relationship()
+
+    @property
+    def legal_basis_lines(self) -> list[str]:
+        return [line.strip() for line in (self.legal_bases or "").splitlines() if line.strip()]

@@ -1,0 +1,43 @@
+"""docs/workflow.md shows the machine as it is."""
+
+import os
+import re
+
+from recognition.cases.models import State
+from recognition.cases.workflow import STEPS, mermaid_diagram
+
+DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "workflow.md")
+
+
+def test_doc_holds_the_current_diagram():
+    with open(DOC, encoding="utf-8") as doc:
+        match = re.search(r"```mermaid\n(.*?)```", doc.read(), re.S)
+    assert match, "docs/workflow.md has no mermaid block"
+    assert match.group(1) == mermaid_diagram(), "regenerate with: flask --app wsgi workflow-diagram"
+
+
+def test_diagram_has_every_transition_of_the_table():
+    diagram = mermaid_diagram()
+    for step in STEPS:
+        for source in step.source:
+            assert f"{source.value} --> {step.dest.value}: {step.trigger}" in diagram
+
+
+def test_every_state_is_reachable_and_every_non_final_state_has_an_exit():
+    reachable, frontier = {State.draft}, [State.draft]
+    while frontier:
+        state = frontier.pop()
+        for step in STEPS:
+            if state in step.source and step.dest not in reachable:
+                reachable.add(step.dest)
+                frontier.append(step.dest)
+    assert reachable == set(State)
+    finals = {State.unit_rejected, State.not_recommended, State.recognised, State.withdrawn}
+    exits = {source for step in STEPS for source in step.source}
+    assert set(State) - finals == exits
+
+
+def test_cli_prints_the_diagram(app):
+    result = app.test_cli_runner().invoke(args=["workflow-diagram"])
+    assert result.exit_code == 0
+    assert result.output == mermaid_diagram()
