@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -16,7 +18,9 @@ from recognition.accounts.reference import (
 from recognition.accounts.services import DuplicateError, create_user, grant_role
 from recognition.cases.audit import verify_chains
 from recognition.cases.workflow import mermaid_diagram
+from recognition.clock import local_today
 from recognition.extensions import db
+from recognition.rounds.models import Programme, Round, RoundStatus, VettingBody
 
 DEMO_ENTERPRISE = {
     "name": "Công ty Cổ phần Cơ khí Đông Anh (demo)",
@@ -42,9 +46,70 @@ def seed_reference_data() -> None:
     load_sectors()
 
 
+PROGRAMMES = (
+    {
+        "code": "CNCL",
+        "name_vi": "Sản phẩm công nghiệp chủ lực thành phố Hà Nội",
+        "name_en": "Hanoi key industrial products",
+        "outcome_vi": "Được công nhận là sản phẩm công nghiệp chủ lực",
+        "outcome_en": "Recognised as a key industrial product",
+    },
+    {
+        "code": "CNHT",
+        "name_vi": "Chương trình phát triển công nghiệp hỗ trợ (Kế hoạch 35/KH-UBND)",
+        "name_en": "Supporting industries programme (Plan 35/KH-UBND)",
+        "outcome_vi": "Được lựa chọn tham gia chương trình hỗ trợ",
+        "outcome_en": "Selected for the supporting-industries programme",
+    },
+)
+
+DEMO_ROUND_LEGAL_BASES = "\n".join(
+    (
+        "Quyết định 496/QĐ-UBND ngày 26/01/2018 phê duyệt Đề án phát triển sản phẩm công nghiệp chủ lực",
+        "Quyết định 2022/QĐ-UBND ngày 07/04/2023 sửa đổi, bổ sung Đề án",
+        "Quyết định 2023/QĐ-UBND ngày 07/04/2023 ban hành Quy chế hoạt động của Hội đồng",
+        "Hướng dẫn 1520/HD-SCT năm 2019 của Sở Công Thương",
+    )
+)
+
+
+def seed_programmes_and_round(today: date) -> Round:
+    """Both programmes, and this year's open round of key industrial products (vetted by units)."""
+    programmes = {}
+    for fields in PROGRAMMES:
+        programme = db.session.scalar(select(Programme).where(Programme.code == fields["code"]))
+        if programme is None:
+            programme = Programme(**fields)
+            db.session.add(programme)
+        programmes[fields["code"]] = programme
+    db.session.flush()
+    round_ = db.session.scalar(
+        select(Round).where(Round.programme_id == programmes["CNCL"].id, Round.year == today.year)
+    )
+    if round_ is None:
+        round_ = Round(
+            programme=programmes["CNCL"],
+            year=today.year,
+            title=f"Xét chọn sản phẩm công nghiệp chủ lực thành phố Hà Nội năm {today.year}",
+            opens_on=date(today.year, 1, 1),
+            closes_on=date(today.year, 12, 31),
+            status=RoundStatus.open,
+            legal_bases=DEMO_ROUND_LEGAL_BASES,
+            vetting_body=VettingBody.unit,
+            target_products_min=25,
+            target_products_max=30,
+            target_enterprises_min=20,
+            target_enterprises_max=25,
+        )
+        db.session.add(round_)
+    db.session.flush()
+    return round_
+
+
 def seed_demo_data(password: str) -> list[tuple[str, Role]]:
-    """Reference data plus one account per role; returns the (email, role) pairs. Idempotent."""
+    """Reference data, the programmes and this year's round, one account per role. Idempotent."""
     seed_reference_data()
+    seed_programmes_and_round(local_today())
     unit = db.session.scalar(
         select(AdministrativeUnit).where(AdministrativeUnit.code == DEMO_ENTERPRISE["unit_code"])
     )

@@ -103,3 +103,16 @@ def test_create_user_refuses_an_officer_without_a_unit(app, reference):
     )
     assert result.exit_code != 0
     assert count(User) == 0
+
+
+def test_seed_demo_opens_this_years_round_of_both_programmes(app):
+    from recognition.clock import local_today
+    from recognition.rounds.models import Programme, Round, RoundStatus
+
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    app.test_cli_runner().invoke(args=["seed-demo"])
+    assert sorted(db.session.scalars(select(Programme.code))) == ["CNCL", "CNHT"]
+    rounds = db.session.scalars(select(Round)).all()
+    assert [(r.year, r.status) for r in rounds] == [(local_today().year, RoundStatus.open)]
+    assert rounds[0].target_products_min == 25
+    assert "496/QĐ-UBND" in rounds[0].legal_basis_lines[0]
