@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from recognition.cases.storage import LocalStorage
 from recognition.config import load_config
 from recognition.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from recognition.i18n import compile_translations, select_locale
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     import recognition.models  # noqa: F401  (registers every table before migrations or create_all)
 
     db.init_app(app)
+    app.extensions["evidence_storage"] = LocalStorage(app.config["EVIDENCE_DIR"])
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
@@ -139,6 +141,25 @@ def _register_template_helpers(app: Flask) -> None:
 
     from recognition.accounts.models import ROLE_LABELS
     from recognition.accounts.permissions import ROLE_HOME_ENDPOINTS
+    from recognition.cases.models import PRODUCT_CATEGORY_LABELS, STATE_LABELS
+    from recognition.cases.workflow import TRIGGER_LABELS
+    from recognition.clock import HANOI, format_day
+    from recognition.rounds.eligibility import format_vnd
+    from recognition.rounds.models import DOCUMENT_KIND_LABELS
+
+    app.jinja_env.globals.update(
+        STATE_LABELS=STATE_LABELS,
+        TRIGGER_LABELS=TRIGGER_LABELS,
+        DOCUMENT_KIND_LABELS=DOCUMENT_KIND_LABELS,
+        PRODUCT_CATEGORY_LABELS=PRODUCT_CATEGORY_LABELS,
+    )
+    app.jinja_env.filters["day"] = lambda value: format_day(value) if value else ""
+    app.jinja_env.filters["moment"] = lambda value: (
+        f"{value.astimezone(HANOI):%H:%M} {format_day(value.astimezone(HANOI).date())}"
+        if value and value.tzinfo
+        else (f"{value:%H:%M} {format_day(value.date())}" if value else "")
+    )
+    app.jinja_env.filters["vnd"] = lambda value: format_vnd(value) if value is not None else ""
 
     @app.context_processor
     def inject_globals():

@@ -70,6 +70,7 @@ def app(database_url, tmp_path_factory):
             "WTF_CSRF_ENABLED": False,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "SERVER_NAME": None,
+            "EVIDENCE_DIR": str(tmp_path_factory.mktemp("evidence")),
         }
     )
     app.test_client_class = IsolatedClient

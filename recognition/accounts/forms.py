@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from recognition.accounts.models import is_valid_tax_code
@@ -49,8 +50,8 @@ class RegistrationForm(Form):
         super().__init__(*args, **kwargs)
         today = date.today()
         locale = str(get_locale() or "vi")
-        self.unit_id.choices = [(u.id, u.name) for u in units_open_for_registration(today)]
-        self.sector_id.choices = [(s.id, s.name_for(locale)) for s in current_sectors(today)]
+        self.unit_id.choices = [SelectChoice(u.id, u.name) for u in units_open_for_registration(today)]
+        self.sector_id.choices = [SelectChoice(s.id, s.name_for(locale)) for s in current_sectors(today)]
 
     def validate_tax_code(self, field) -> None:
         field.data = (field.data or "").strip()

@@ -84,10 +84,27 @@ class Product(db.Model):
     sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"))
     category: Mapped[ProductCategory] = mapped_column(db.Enum(ProductCategory, native_enum=False, length=12))
     description: Mapped[str] = mapped_column(Text, default="")
+    year_started: Mapped[int | None]
+    capacity: Mapped[str] = mapped_column(String(255), default="")
+    main_markets: Mapped[str] = mapped_column(String(500), default="")
+    hs_code: Mapped[str] = mapped_column(String(12), default="")
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
     enterprise: Mapped[Enterprise] = relationship()
     sector: Mapped[Sector] = relationship()
+
+
+class TechnologyLevel(enum.StrEnum):
+    advanced = "advanced"
+    modern = "modern"
+    average = "average"
+
+
+TECHNOLOGY_LEVEL_LABELS = {
+    TechnologyLevel.advanced: _l("Advanced (high technology, automated lines)"),
+    TechnologyLevel.modern: _l("Modern (partly automated)"),
+    TechnologyLevel.average: _l("Average"),
+}
 
 
 class Application(db.Model):
@@ -123,6 +140,11 @@ class Application(db.Model):
     )
     # The unit that vets, fixed at submission: kept even if the unit is later dissolved.
     vetting_unit_id: Mapped[int | None] = mapped_column(ForeignKey("administrative_units.id"), index=True)
+    technology_level: Mapped[TechnologyLevel | None] = mapped_column(
+        db.Enum(TechnologyLevel, native_enum=False, length=12)
+    )
+    rnd_spending_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    environmental_compliance: Mapped[str] = mapped_column(Text, default="")
     compliance_committed: Mapped[bool] = mapped_column(default=False)
     declaration_accepted: Mapped[bool] = mapped_column(default=False)
     decision_number: Mapped[str | None] = mapped_column(String(60))
@@ -149,6 +171,9 @@ class Application(db.Model):
         back_populates="application", order_by="ApplicationFigures.year", cascade="all, delete-orphan"
     )
     documents: Mapped[list[Document]] = relationship(back_populates="application", order_by="Document.id")
+    certifications: Mapped[list[Certification]] = relationship(
+        back_populates="application", order_by="Certification.id", cascade="all, delete-orphan"
+    )
     supplement_requests: Mapped[list[SupplementRequest]] = relationship(
         back_populates="application", order_by="SupplementRequest.number"
     )
@@ -191,6 +216,20 @@ class ApplicationFigures(db.Model):
     average_wage_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
 
     application: Mapped[Application] = relationship(back_populates="figures")
+
+
+class Certification(db.Model):
+    """A quality or management-system certificate the product's maker holds (ISO 9001, IATF 16949…)."""
+
+    __tablename__ = "certifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    standard: Mapped[str] = mapped_column(String(120))
+    number: Mapped[str] = mapped_column(String(120))
+    expires_on: Mapped[date | None]
+
+    application: Mapped[Application] = relationship(back_populates="certifications")
 
 
 class Document(db.Model):

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
@@ -78,6 +79,19 @@ STEPS: tuple[Step, ...] = (
 )  # fmt: skip
 
 TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(step.trigger for step in STEPS))
+
+TRIGGER_LABELS = {
+    "submit": _l("Dossier submitted"),
+    "start_vetting": _l("Vetting started"),
+    "request_supplement": _l("Supplement requested"),
+    "resubmit": _l("Supplement answered"),
+    "endorse": _l("Endorsed by the vetting body"),
+    "reject_in_unit": _l("Rejected at vetting"),
+    "open_review": _l("Council review opened"),
+    "conclude_review": _l("Council review concluded"),
+    "recognise": _l("Recognised by the city"),
+    "withdraw": _l("Withdrawn by the enterprise"),
+}
 
 _machine_writing: ContextVar[bool] = ContextVar("machine_writing", default=False)
 

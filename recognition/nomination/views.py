@@ -1,18 +1,431 @@
-"""The enterprise's side: its profile, products and nominations (under /applicant)."""
+"""The enterprise's side (under /applicant): profile, nominations section by section, evidence,
+submission with a receipt slip, the timeline, answers to supplement requests, withdrawal."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
-from recognition.accounts.models import Role
+from recognition.accounts.models import Enterprise, Role
 from recognition.accounts.permissions import blueprint_requires
+from recognition.cases.models import Application, Document, Product, ProductCategory, State
+from recognition.cases.queries import applications_of_enterprises, get_own_application_or_404, timeline_of
+from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret
+from recognition.cases.services import take_step
+from recognition.cases.storage import UploadRejected
+from recognition.cases.workflow import allowed_triggers
+from recognition.extensions import db
+from recognition.nomination import forms
+from recognition.nomination.progress import NEXT_STEP_LABELS, section_status
+from recognition.nomination.receipt import receipt_facts, receipt_pdf
+from recognition.nomination.services import (
+    NominationLocked,
+    attach_document,
+    current_documents,
+    ensure_editable,
+    figure_years,
+    open_rounds,
+    save_certifications,
+    save_figures,
+    start_nomination,
+)
+from recognition.rounds.eligibility import eligibility_failures
 
 bp = Blueprint("nomination", __name__, url_prefix="/applicant")
 blueprint_requires(bp, Role.applicant)
 
 
+def my_enterprises() -> list[Enterprise]:
+    return [m.enterprise for m in current_user.memberships if m.role == Role.applicant]
+
+
+def load(application_id: int) -> Application:
+    return get_own_application_or_404(current_user, application_id)
+
+
+def locked_redirect(application: Application):
+    flash(_("This part of the dossier can no longer be changed."), "warning")
+    return redirect(url_for("nomination.application", application_id=application.id))
+
+
 @bp.route("/")
 def home():
-    enterprises = [m.enterprise for m in current_user.memberships if m.role == Role.applicant]
-    return render_template("nomination/home.html", enterprises=enterprises)
+    applications = db.session.scalars(
+        applications_of_enterprises(current_user).order_by(Application.created_at.desc())
+    ).all()
+    return render_template(
+        "nomination/home.html", enterprises=my_enterprises(), applications=applications, rounds=open_rounds()
+    )
+
+
+@bp.context_processor
+def next_step_labels():
+    return {"NEXT_STEP_LABELS": NEXT_STEP_LABELS}
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    enterprise = my_enterprises()[0]
+    form = forms.EnterpriseProfileForm(obj=enterprise)
+    if form.validate_on_submit():
+        form.populate_obj(enterprise)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("nomination.home"))
+    return render_template("nomination/profile.html", form=form, enterprise=enterprise)
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+def new_application():
+    enterprise = my_enterprises()[0]
+    products = db.session.scalars(select(Product).where(Product.enterprise_id == enterprise.id)).all()
+    rounds = open_rounds()
+    if not rounds:
+        flash(_("No round is open for nominations now."), "warning")
+        return redirect(url_for("nomination.home"))
+    form = forms.NewNominationForm(rounds, products)
+    if form.validate_on_submit():
+        round_ = next(r for r in rounds if r.id == form.round_id.data)
+        product = next((p for p in products if p.id == form.product_id.data), None)
+        taken = product is not None and db.session.scalar(
+            select(Application.id).where(
+                Application.round_id == round_.id, Application.product_id == product.id
+            )
+        )
+        if taken:
+            form.product_id.errors.append(_("This product is already nominated in this round."))
+        else:
+            application = start_nomination(enterprise, round_, product, form.product_name.data or "")
+            db.session.commit()
+            flash(_("Draft saved. Fill in each section, then submit."), "success")
+            return redirect(url_for("nomination.section_product", application_id=application.id))
+    return render_template("nomination/new.html", form=form)
+
+
+@bp.route("/applications/<int:application_id>")
+def application(application_id: int):
+    application = load(application_id)
+    return render_template(
+        "nomination/application.html",
+        application=application,
+        status=section_status(application),
+        timeline=timeline_of(application),
+        triggers=allowed_triggers(application, current_user),
+        documents=current_documents(application),
+    )
+
+
+def _section_page(application: Application, template: str, form, **context):
+    return render_template(
+        template, application=application, form=form, status=section_status(application), **context
+    )
+
+
+@bp.route("/applications/<int:application_id>/product", methods=["GET", "POST"])
+def section_product(application_id: int):
+    application = load(application_id)
+    product = application.product
+    form = forms.ProductForm(obj=product)
+    if request.method == "GET":
+        form.category.data = product.category.value
+    if form.validate_on_submit():
+        try:
+            ensure_editable(application)
+        except NominationLocked:
+            return locked_redirect(application)
+        form.populate_obj(product)
+        product.category = ProductCategory(form.category.data)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("nomination.section_figures", application_id=application.id))
+    return _section_page(application, "nomination/section.html", form, section="product")
+
+
+@bp.route("/applications/<int:application_id>/figures", methods=["GET", "POST"])
+def section_figures(application_id: int):
+    application = load(application_id)
+    saved = {f.year: f for f in application.figures}
+    if request.method == "GET":
+        data = [
+            {
+                "year": year,
+                **({k: getattr(saved[year], k) for k in forms.FIGURE_FIELDS} if year in saved else {}),
+            }
+            for year in figure_years()
+        ]
+        form = forms.FiguresForm(data={"years": data})
+    else:
+        form = forms.FiguresForm()
+    if form.validate_on_submit():
+        try:
+            save_figures(application, form.rows())
+        except NominationLocked:
+            return locked_redirect(application)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("nomination.section_figures", application_id=application.id))
+    return _section_page(
+        application,
+        "nomination/figures.html",
+        form,
+        section="figures",
+        eligibility=eligibility_failures_for(application),
+    )
+
+
+def eligibility_failures_for(application: Application):
+    from recognition.rounds.eligibility import failing_eligibility_rules
+
+    return [r for r in failing_eligibility_rules(application) if r.section == "figures"]
+
+
+@bp.route("/applications/<int:application_id>/eligibility")
+def eligibility(application_id: int):
+    """Live check while typing the figures: the same rules as the submit guard, on unsaved numbers."""
+    application = load(application_id)
+
+    def number(name: str) -> int:
+        digits = "".join(ch for ch in request.args.get(name, "") if ch.isdigit())
+        return int(digits[:17]) if digits else 0
+
+    failures = eligibility_failures(
+        application.round,
+        category=application.product.category,
+        revenue_vnd=number("revenue_vnd"),
+        export_value_usd=number("export_value_usd"),
+        compliance_committed=True,
+    )
+    return jsonify({"eligible": not failures, "messages": [str(f.message) for f in failures]})
+
+
+@bp.route("/applications/<int:application_id>/quality", methods=["GET", "POST"])
+def section_quality(application_id: int):
+    application = load(application_id)
+    if request.method == "GET":
+        form = forms.QualityForm(
+            data={
+                "certifications": [
+                    {"standard": c.standard, "number": c.number, "expires_on": c.expires_on}
+                    for c in application.certifications
+                ],
+                "technology_level": application.technology_level.value
+                if application.technology_level
+                else None,
+                "rnd_spending_vnd": application.rnd_spending_vnd,
+                "environmental_compliance": application.environmental_compliance,
+            }
+        )
+    else:
+        form = forms.QualityForm()
+    if form.validate_on_submit():
+        try:
+            save_certifications(application, [entry.data for entry in form.certifications])
+        except NominationLocked:
+            return locked_redirect(application)
+        application.technology_level = form.technology_level.data
+        application.rnd_spending_vnd = form.rnd_spending_vnd.data
+        application.environmental_compliance = form.environmental_compliance.data
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("nomination.section_commitment", application_id=application.id))
+    return _section_page(application, "nomination/quality.html", form, section="quality")
+
+
+@bp.route("/applications/<int:application_id>/commitment", methods=["GET", "POST"])
+def section_commitment(application_id: int):
+    application = load(application_id)
+    committed = application.compliance_committed
+    form = forms.CommitmentForm(
+        data={"commit_environment": committed, "commit_quality": committed, "commit_ip": committed}
+        if request.method == "GET"
+        else None
+    )
+    if form.validate_on_submit():
+        try:
+            ensure_editable(application)
+        except NominationLocked:
+            return locked_redirect(application)
+        application.compliance_committed = form.all_given
+        db.session.commit()
+        if form.all_given:
+            flash(_("Saved."), "success")
+            return redirect(url_for("nomination.section_documents", application_id=application.id))
+        flash(_("Saved. All three commitments are needed to submit."), "warning")
+    return _section_page(application, "nomination/section.html", form, section="commitment")
+
+
+@bp.route("/applications/<int:application_id>/documents", methods=["GET", "POST"])
+def section_documents(application_id: int):
+    application = load(application_id)
+    form = forms.DocumentUploadForm()
+    if form.validate_on_submit():
+        replaces = None
+        if form.replaces.data:
+            replaces = next(
+                (d for d in current_documents(application) if str(d.id) == form.replaces.data), None
+            )
+            if replaces is None:
+                abort(404)
+        try:
+            _document, created = attach_document(
+                application, form.document_kind, form.file.data, current_user, replaces=replaces
+            )
+        except NominationLocked:
+            return locked_redirect(application)
+        except UploadRejected as rejection:
+            form.file.errors.append(upload_message(rejection.reason))
+        else:
+            db.session.commit()
+            if created:
+                flash(_("Document uploaded."), "success")
+            else:
+                flash(_("This file is already in the dossier."), "info")
+            return redirect(url_for("nomination.section_documents", application_id=application.id))
+    return _section_page(
+        application,
+        "nomination/documents.html",
+        form,
+        section="documents",
+        documents=current_documents(application),
+        history=[d for d in application.documents if d.superseded_at is not None],
+    )
+
+
+def upload_message(reason: str) -> str:
+    from flask import current_app
+
+    limit_mb = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+    return {
+        "too_large": _("The file is larger than %(limit)s MB.", limit=limit_mb),
+        "empty": _("The file is empty."),
+        "type": _("Only PDF, JPEG, PNG, DOCX and XLSX files are accepted (checked by content, not by name)."),
+    }[reason]
+
+
+@bp.route("/applications/<int:application_id>/documents/<int:document_id>")
+def download_document(application_id: int, document_id: int):
+    from recognition.cases.downloads import send_document
+
+    application = load(application_id)
+    document = db.session.scalar(
+        select(Document).where(Document.id == document_id, Document.application_id == application.id)
+    )
+    if document is None:
+        abort(404)
+    return send_document(document)
+
+
+@bp.route("/applications/<int:application_id>/submit", methods=["GET", "POST"])
+def submit(application_id: int):
+    application = load(application_id)
+    form = forms.SubmitNominationForm()
+    refusals = []
+    if form.validate_on_submit():
+        result, refusals = take_step(
+            application, "submit", current_user, form.version.data, declaration=form.declaration.data
+        )
+        if result:
+            session[f"lookup_secret_{application.id}"] = result.lookup_secret
+            flash(_("Your dossier has been submitted."), "success")
+            return redirect(url_for("nomination.receipt", application_id=application.id))
+    form.version.data = application.version
+    return _section_page(application, "nomination/submit.html", form, section="submit", refusals=refusals)
+
+
+@bp.route("/applications/<int:application_id>/receipt")
+def receipt(application_id: int):
+    application = load(application_id)
+    if application.receipt_code is None:
+        abort(404)
+    facts = receipt_facts(application, session.get(f"lookup_secret_{application.id}"))
+    return render_template("nomination/receipt.html", application=application, facts=facts)
+
+
+@bp.route("/applications/<int:application_id>/receipt.pdf")
+def receipt_as_pdf(application_id: int):
+    application = load(application_id)
+    if application.receipt_code is None:
+        abort(404)
+    facts = receipt_facts(application, session.get(f"lookup_secret_{application.id}"))
+    return Response(
+        receipt_pdf(facts),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{application.receipt_code}.pdf"'},
+    )
+
+
+@bp.route("/applications/<int:application_id>/lookup-secret", methods=["POST"])
+def renew_lookup_secret(application_id: int):
+    """A lost slip: issue a new lookup secret (the old one stops working)."""
+    application = load(application_id)
+    if application.receipt_code is None:
+        abort(404)
+    secret = new_lookup_secret()
+    application.lookup_secret_hash = hash_lookup_secret(secret)
+    db.session.commit()
+    session[f"lookup_secret_{application.id}"] = secret
+    flash(_("A new lookup secret has been issued; the old one no longer works."), "info")
+    return redirect(url_for("nomination.receipt", application_id=application.id))
+
+
+@bp.route("/applications/<int:application_id>/supplement", methods=["GET", "POST"])
+def supplement(application_id: int):
+    application = load(application_id)
+    if application.state != State.supplement_requested:
+        abort(404)
+    request_ = application.supplement_requests[-1]
+    form = forms.SupplementAnswerForm(request_.items)
+    refusals = []
+    if form.validate_on_submit():
+        result, refusals = take_step(
+            application, "resubmit", current_user, form.version.data, answers=[a.data for a in form.answers]
+        )
+        if result:
+            flash(_("Your supplement has been sent to the vetting body."), "success")
+            return redirect(url_for("nomination.application", application_id=application.id))
+    form.version.data = application.version
+    return render_template(
+        "nomination/supplement.html",
+        application=application,
+        form=form,
+        request_=request_,
+        refusals=refusals,
+        upload_form=forms.DocumentUploadForm(),
+        documents=current_documents(application),
+    )
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+def withdraw(application_id: int):
+    application = load(application_id)
+    if "withdraw" not in allowed_triggers(application, current_user):
+        abort(404)
+    form = forms.WithdrawForm()
+    refusals = []
+    if form.validate_on_submit():
+        result, refusals = take_step(
+            application, "withdraw", current_user, form.version.data, reason=form.reason.data
+        )
+        if result:
+            flash(_("The dossier has been withdrawn."), "info")
+            return redirect(url_for("nomination.application", application_id=application.id))
+    form.version.data = application.version
+    return render_template("nomination/withdraw.html", application=application, form=form, refusals=refusals)
+
+
+@bp.app_template_global()
+def may_act(application: Application, trigger: str) -> bool:
+    return trigger in allowed_triggers(application, current_user)

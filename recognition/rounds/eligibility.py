@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from recognition.cases.errors import Refusal
 from recognition.cases.models import Application, ProductCategory
+from recognition.rounds.models import Round
 
 
 def format_vnd(amount: int) -> str:
@@ -13,17 +14,35 @@ def format_vnd(amount: int) -> str:
 
 
 def failing_eligibility_rules(application: Application) -> list[Refusal]:
-    """The eligibility rules the nomination's figures break (empty list: eligible)."""
+    """The eligibility rules the nomination's saved figures break (empty list: eligible)."""
+    figures = application.latest_figures
+    return eligibility_failures(
+        application.round,
+        category=application.product.category if application.product else None,
+        revenue_vnd=figures.revenue_vnd if figures else 0,
+        export_value_usd=figures.export_value_usd if figures else 0,
+        compliance_committed=application.compliance_committed,
+        in_hanoi=application.enterprise is not None and application.enterprise.unit_id is not None,
+    )
+
+
+def eligibility_failures(
+    round_: Round,
+    category: ProductCategory | None,
+    revenue_vnd: int,
+    export_value_usd: int,
+    compliance_committed: bool,
+    in_hanoi: bool = True,
+) -> list[Refusal]:
+    """Guidance 1520/HD-SCT's rules on given figures: also used live while the form is being filled."""
     failures: list[Refusal] = []
-    round_ = application.round
-    enterprise = application.enterprise
-    if enterprise is None or enterprise.unit_id is None:
+    if not in_hanoi:
         failures.append(
             Refusal(
                 "hanoi_presence", _l("The enterprise's head office or factory must be in Hanoi."), "profile"
             )
         )
-    if not application.compliance_committed:
+    if not compliance_committed:
         failures.append(
             Refusal(
                 "compliance_commitment",
@@ -31,11 +50,7 @@ def failing_eligibility_rules(application: Application) -> list[Refusal]:
                 "commitment",
             )
         )
-    category = application.product.category if application.product else None
-    figures = application.latest_figures
-    revenue = figures.revenue_vnd if figures else 0
-    exports = figures.export_value_usd if figures else 0
-    if category == ProductCategory.high_tech and revenue < round_.min_revenue_high_tech_vnd:
+    if category == ProductCategory.high_tech and revenue_vnd < round_.min_revenue_high_tech_vnd:
         failures.append(
             Refusal(
                 "revenue_high_tech",
@@ -46,7 +61,7 @@ def failing_eligibility_rules(application: Application) -> list[Refusal]:
                 "figures",
             )
         )
-    elif category == ProductCategory.other and revenue < round_.min_revenue_other_vnd:
+    elif category == ProductCategory.other and revenue_vnd < round_.min_revenue_other_vnd:
         failures.append(
             Refusal(
                 "revenue_other",
@@ -57,7 +72,7 @@ def failing_eligibility_rules(application: Application) -> list[Refusal]:
                 "figures",
             )
         )
-    elif category == ProductCategory.handicraft and exports < round_.min_exports_handicraft_usd:
+    elif category == ProductCategory.handicraft and export_value_usd < round_.min_exports_handicraft_usd:
         failures.append(
             Refusal(
                 "exports_handicraft",

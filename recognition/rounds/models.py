@@ -96,6 +96,10 @@ class Round(db.Model):
         db.JSON, default=lambda: list(DEFAULT_REQUIRED_DOCUMENTS)
     )
     max_supplement_requests: Mapped[int] = mapped_column(default=1)
+    # The vetting body's time limit, in working days from submission (the clock pauses while the
+    # applicant supplements), and the default reply deadline of a request to supplement.
+    vetting_working_days: Mapped[int] = mapped_column(default=15)
+    supplement_working_days: Mapped[int] = mapped_column(default=10)
     reviewers_per_dossier: Mapped[int] = mapped_column(default=3)
     pass_threshold: Mapped[int] = mapped_column(default=70)
     top_n: Mapped[int] = mapped_column(default=10)
@@ -116,3 +120,14 @@ class Round(db.Model):
     @property
     def legal_basis_lines(self) -> list[str]:
         return [line.strip() for line in (self.legal_bases or "").splitlines() if line.strip()]
+
+
+class CalendarException(db.Model):
+    """A day the official calendar treats differently from the rule: a make-up working day
+    (e.g. a Saturday worked to bridge a holiday) or an extra day off the government grants."""
+
+    __tablename__ = "calendar_exceptions"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    is_working_day: Mapped[bool]
+    note: Mapped[str] = mapped_column(String(255), default="")

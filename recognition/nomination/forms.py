@@ -1,0 +1,237 @@
+"""The nomination's sections, one form each; forms validate and hand data on, they never write."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms import (
+    Form as PlainForm,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from recognition.accounts.services import current_sectors, units_open_for_registration
+from recognition.cases.models import (
+    PRODUCT_CATEGORY_LABELS,
+    TECHNOLOGY_LEVEL_LABELS,
+)
+from recognition.i18n import BabelTranslations, Form
+from recognition.rounds.models import DOCUMENT_KIND_LABELS, DocumentKind
+
+MAX_VND = 10**16  # ten million billion đồng: above any plausible figure for one firm
+MAX_USD = 10**12
+
+
+class MoneyField(IntegerField):
+    """Whole VND (or USD): accepts "150.000.000.000", "150,000,000,000" or "150 000 000 000"."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and isinstance(valuelist[0], str):
+            valuelist = [re.sub(r"[\s.,_]", "", valuelist[0])]
+        super().process_formdata(valuelist)
+
+
+def amount(label, maximum=MAX_VND, required=True):
+    validators = [InputRequired() if required else Optional(), NumberRange(min=0, max=maximum)]
+    return MoneyField(label, validators=validators)
+
+
+class EnterpriseProfileForm(Form):
+    """The tax code is the enterprise's identity and is not editable here."""
+
+    name = StringField(_l("Enterprise name"), validators=[DataRequired(), Length(max=255)])
+    address = StringField(_l("Head office address"), validators=[DataRequired(), Length(max=500)])
+    unit_id = SelectField(_l("Administrative unit"), coerce=int, validators=[DataRequired()])
+    sector_id = SelectField(_l("Sector"), coerce=int, validators=[DataRequired()])
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = date.today()
+        locale = str(get_locale() or "vi")
+        self.unit_id.choices = [SelectChoice(u.id, u.name) for u in units_open_for_registration(today)]
+        self.sector_id.choices = [SelectChoice(s.id, s.name_for(locale)) for s in current_sectors(today)]
+
+
+class NewNominationForm(Form):
+    round_id = SelectField(_l("Round"), coerce=int, validators=[DataRequired()])
+    product_id = SelectField(_l("Product"), coerce=int, validate_choice=True)
+    product_name = StringField(_l("Name of the new product"), validators=[Optional(), Length(max=255)])
+    submit = SubmitField(_l("Start the nomination"))
+
+    def __init__(self, rounds, products, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round_id.choices = [SelectChoice(r.id, r.title) for r in rounds]
+        self.product_id.choices = [SelectChoice(0, _l("A new product"))] + [
+            SelectChoice(p.id, p.name) for p in products
+        ]
+
+    def validate_product_name(self, field) -> None:
+        if self.product_id.data == 0 and not (field.data or "").strip():
+            from wtforms.validators import ValidationError
+
+            raise ValidationError(_l("Name the new product."))
+
+
+class ProductForm(Form):
+    name = StringField(_l("Product name"), validators=[DataRequired(), Length(max=255)])
+    sector_id = SelectField(_l("Sector"), coerce=int, validators=[DataRequired()])
+    category = SelectField(
+        _l("Category"),
+        choices=[SelectChoice(c.value, label) for c, label in PRODUCT_CATEGORY_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=5000)])
+    year_started = IntegerField(
+        _l("Year production started"),
+        validators=[InputRequired(), NumberRange(min=1900, max=date.today().year)],
+    )
+    capacity = StringField(_l("Production capacity"), validators=[Optional(), Length(max=255)])
+    main_markets = StringField(_l("Main markets"), validators=[Optional(), Length(max=500)])
+    hs_code = StringField(
+        _l("HS code (optional)"),
+        validators=[Optional(), Regexp(r"^\d{4,10}$", message=_l("An HS code has 4 to 10 digits."))],
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locale = str(get_locale() or "vi")
+        self.sector_id.choices = [
+            SelectChoice(s.id, s.name_for(locale)) for s in current_sectors(date.today())
+        ]
+
+
+class YearFiguresForm(PlainForm):
+    """One year's figures (a sub-form: CSRF is on the enclosing form)."""
+
+    class Meta:
+        def get_translations(self, form):
+            return BabelTranslations()
+
+    year = HiddenField()
+    production_value_vnd = amount(_l("Production value (VND)"))
+    revenue_vnd = amount(_l("Revenue (VND)"))
+    export_value_usd = amount(_l("Export value (USD)"), maximum=MAX_USD)
+    budget_contribution_vnd = amount(_l("Contribution to the state budget (VND)"))
+    employees = IntegerField(_l("Employees"), validators=[InputRequired(), NumberRange(min=0, max=500_000)])
+    average_wage_vnd = amount(_l("Average monthly wage (VND)"), maximum=10**9)
+
+
+FIGURE_FIELDS = (
+    "production_value_vnd",
+    "revenue_vnd",
+    "export_value_usd",
+    "budget_contribution_vnd",
+    "employees",
+    "average_wage_vnd",
+)
+
+
+class FiguresForm(Form):
+    years = FieldList(FormField(YearFiguresForm), min_entries=2, max_entries=2)
+    submit = SubmitField(_l("Save"))
+
+    def rows(self) -> list[dict]:
+        return [
+            {key: value for key, value in entry.data.items() if key != "csrf_token"}
+            | {"year": int(entry.year.data)}
+            for entry in self.years
+        ]
+
+
+class CertificationForm(PlainForm):
+    class Meta:
+        def get_translations(self, form):
+            return BabelTranslations()
+
+    standard = StringField(_l("Standard (e.g. ISO 9001:2015)"), validators=[Optional(), Length(max=120)])
+    number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=120)])
+    expires_on = DateField(_l("Valid until"), validators=[Optional()])
+
+
+class QualityForm(Form):
+    certifications = FieldList(FormField(CertificationForm), min_entries=3, max_entries=10)
+    technology_level = SelectField(
+        _l("Technology level"),
+        choices=[SelectChoice(t.value, label) for t, label in TECHNOLOGY_LEVEL_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    rnd_spending_vnd = amount(_l("Research and development spending last year (VND)"))
+    environmental_compliance = TextAreaField(
+        _l("Environmental compliance (permits, environmental impact assessment, treatment systems)"),
+        validators=[DataRequired(), Length(max=5000)],
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class CommitmentForm(Form):
+    commit_environment = BooleanField(_l("We comply with the law on environmental protection."))
+    commit_quality = BooleanField(_l("We comply with the law on product quality and standards."))
+    commit_ip = BooleanField(_l("We comply with the law on intellectual property."))
+    submit = SubmitField(_l("Save"))
+
+    @property
+    def all_given(self) -> bool:
+        return bool(self.commit_environment.data and self.commit_quality.data and self.commit_ip.data)
+
+
+class DocumentUploadForm(Form):
+    kind = SelectField(
+        _l("Kind of document"),
+        choices=[SelectChoice(k.value, label) for k, label in DOCUMENT_KIND_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    file = FileField(
+        _l("File (PDF, JPEG, PNG, DOCX or XLSX)"),
+        validators=[FileRequired(message=_l("Choose a file to upload."))],
+    )
+    replaces = HiddenField()
+    submit = SubmitField(_l("Upload"))
+
+    @property
+    def document_kind(self) -> DocumentKind:
+        return DocumentKind(self.kind.data)
+
+
+class SubmitNominationForm(Form):
+    version = HiddenField()
+    declaration = BooleanField(
+        _l("We declare that the information and documents in this dossier are true and complete.")
+    )
+    submit = SubmitField(_l("Submit the dossier"))
+
+
+class WithdrawForm(Form):
+    version = HiddenField()
+    reason = TextAreaField(_l("Reason for withdrawing"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Withdraw the dossier"))
+
+
+class SupplementAnswerForm(Form):
+    version = HiddenField()
+    answers = FieldList(TextAreaField(validators=[DataRequired(), Length(max=5000)]))
+    submit = SubmitField(_l("Send the supplement"))
+
+    def __init__(self, items: list[str], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        while len(self.answers) < len(items):
+            self.answers.append_entry()
+        for entry, item in zip(self.answers, items, strict=False):
+            entry.label.text = item

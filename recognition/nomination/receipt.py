@@ -1,0 +1,101 @@
+"""The receipt slip (giấy tiếp nhận hồ sơ, after Form 01 of Circular 01/2018/TT-VPCP): page and PDF."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import font_source_sans_pro
+from flask_babel import gettext as _
+from fpdf import FPDF
+
+from recognition.cases.models import Application
+from recognition.clock import HANOI, format_day
+from recognition.nomination.services import current_documents
+from recognition.rounds.calendar import add_working_days
+from recognition.rounds.models import DOCUMENT_KIND_LABELS, VettingBody
+
+FONT_DIR = os.path.join(os.path.dirname(font_source_sans_pro.__file__), "files")
+
+
+@dataclass(frozen=True)
+class ReceiptFacts:
+    receipt_code: str
+    lookup_secret: str | None
+    submitted_at: str
+    enterprise: str
+    product: str
+    round_title: str
+    vetting_body: str
+    vetting_due: str
+    documents: list[tuple[str, str]]
+
+
+def receipt_facts(application: Application, lookup_secret: str | None) -> ReceiptFacts:
+    """What the slip says; the lookup secret only while this session still holds it."""
+    submitted = (
+        application.submitted_at.astimezone(HANOI)
+        if application.submitted_at.tzinfo
+        else application.submitted_at
+    )
+    if application.vetting_body == VettingBody.secretariat:
+        body = _("Hanoi Department of Industry and Trade")
+    else:
+        body = _("People's Committee of %(unit)s", unit=application.vetting_unit.name)
+    due = add_working_days(submitted.date(), application.round.vetting_working_days)
+    return ReceiptFacts(
+        receipt_code=application.receipt_code,
+        lookup_secret=lookup_secret,
+        submitted_at=f"{submitted:%H:%M} {format_day(submitted.date())}",
+        enterprise=application.enterprise.name,
+        product=application.product.name,
+        round_title=application.round.title,
+        vetting_body=body,
+        vetting_due=format_day(due),
+        documents=[(str(DOCUMENT_KIND_LABELS[d.kind]), d.filename) for d in current_documents(application)],
+    )
+
+
+def receipt_pdf(facts: ReceiptFacts) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.add_font("SourceSans", "", os.path.join(FONT_DIR, "SourceSansPro-Regular.ttf"))
+    pdf.add_font("SourceSans", "B", os.path.join(FONT_DIR, "SourceSansPro-Bold.ttf"))
+    pdf.set_title(f"{_('Receipt slip')} {facts.receipt_code}")
+    pdf.add_page()
+    pdf.set_font("SourceSans", "B", 16)
+    pdf.multi_cell(0, 9, _("Receipt slip"), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("SourceSans", "", 12)
+    pdf.multi_cell(0, 7, facts.round_title, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    rows = [
+        (_("Receipt code"), facts.receipt_code),
+        (_("Lookup secret"), facts.lookup_secret or _("as printed on your first receipt")),
+        (_("Submitted at"), facts.submitted_at),
+        (_("Enterprise"), facts.enterprise),
+        (_("Product"), facts.product),
+        (_("Vetting body"), facts.vetting_body),
+        (_("Vetting expected by"), facts.vetting_due),
+    ]
+    for label, value in rows:
+        pdf.set_font("SourceSans", "B", 11)
+        pdf.cell(55, 7, label)
+        pdf.set_font("SourceSans", "", 11)
+        pdf.multi_cell(0, 7, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("SourceSans", "B", 11)
+    pdf.multi_cell(0, 7, _("Documents received"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("SourceSans", "", 10)
+    for kind, filename in facts.documents:
+        pdf.multi_cell(0, 6, f"• {kind}: {filename}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("SourceSans", "", 10)
+    pdf.multi_cell(0, 6, next_steps_text(facts), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def next_steps_text(facts: ReceiptFacts) -> str:
+    return _(
+        "What happens next: %(body)s vets the dossier and may ask once, in writing, for missing items; "
+        "you will be notified. Follow the dossier at /track with the receipt code and the lookup secret.",
+        body=facts.vetting_body,
+    )

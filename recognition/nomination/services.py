@@ -1,0 +1,135 @@
+"""The enterprise's operations on its nominations: start, save sections, attach evidence."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from recognition.accounts.models import Enterprise, User
+from recognition.cases.models import (
+    Application,
+    ApplicationFigures,
+    Certification,
+    Document,
+    Product,
+    ProductCategory,
+    State,
+)
+from recognition.cases.storage import EvidenceStorage, safe_display_name
+from recognition.clock import local_today, utcnow
+from recognition.extensions import db
+from recognition.rounds.models import DocumentKind, Round, RoundStatus
+
+EDITABLE_STATES = (State.draft,)
+# Evidence may be added while drafting, and while answering a request to supplement.
+UPLOAD_STATES = (State.draft, State.supplement_requested)
+SECTIONS = ("product", "figures", "quality", "commitment", "documents")
+
+
+class NominationLocked(Exception):
+    """The application has left the state in which this part may be changed."""
+
+
+def open_rounds() -> list[Round]:
+    today = local_today()
+    return list(
+        db.session.scalars(
+            select(Round)
+            .where(Round.status == RoundStatus.open, Round.opens_on <= today, Round.closes_on >= today)
+            .order_by(Round.closes_on)
+        )
+    )
+
+
+def figure_years(today=None) -> tuple[int, int]:
+    """The two years the economic figures cover: the last two full years."""
+    year = (today or local_today()).year
+    return (year - 2, year - 1)
+
+
+def start_nomination(
+    enterprise: Enterprise, round_: Round, product: Product | None, product_name: str
+) -> Application:
+    """A draft application for an existing product or a new one; the caller commits."""
+    if product is None:
+        product = Product(
+            enterprise=enterprise,
+            name=product_name.strip(),
+            sector_id=enterprise.sector_id,
+            category=ProductCategory.other,
+        )
+        db.session.add(product)
+    application = Application(round=round_, product=product, enterprise=enterprise)
+    db.session.add(application)
+    db.session.flush()
+    return application
+
+
+def ensure_editable(application: Application, states=EDITABLE_STATES) -> None:
+    if application.state not in states:
+        raise NominationLocked()
+
+
+def save_figures(application: Application, rows: list[dict]) -> None:
+    """Replace the figures of each given year (rows carry `year` and the amounts)."""
+    ensure_editable(application)
+    by_year = {f.year: f for f in application.figures}
+    for row in rows:
+        figures = by_year.get(row["year"])
+        if figures is None:
+            figures = ApplicationFigures(year=row["year"])
+            application.figures.append(figures)
+        for key, value in row.items():
+            if key != "year":
+                setattr(figures, key, value or 0)
+
+
+def save_certifications(application: Application, rows: list[dict]) -> None:
+    """The certificates listed on the form replace the saved ones; blank rows are ignored."""
+    ensure_editable(application)
+    application.certifications.clear()
+    for row in rows:
+        standard = (row.get("standard") or "").strip()
+        if standard:
+            number = (row.get("number") or "").strip()
+            application.certifications.append(
+                Certification(standard=standard, number=number, expires_on=row.get("expires_on"))
+            )
+
+
+def current_documents(application: Application) -> list[Document]:
+    return [d for d in application.documents if d.superseded_at is None]
+
+
+def attach_document(
+    application: Application,
+    kind: DocumentKind,
+    upload: FileStorage,
+    user: User,
+    replaces: Document | None = None,
+) -> tuple[Document, bool]:
+    """Store the upload and list it on the application; returns (document, created).
+
+    The same file already listed under the same kind is not listed twice. A replaced document
+    stays, marked superseded, so the history is kept.
+    """
+    ensure_editable(application, UPLOAD_STATES)
+    storage: EvidenceStorage = current_app.extensions["evidence_storage"]
+    stored = storage.put(upload.stream, current_app.config["UPLOAD_MAX_BYTES"])
+    for existing in current_documents(application):
+        if existing.kind == kind and existing.sha256 == stored.sha256:
+            return existing, False
+    document = Document(
+        kind=kind,
+        filename=safe_display_name(upload.filename or "", stored.content_type),
+        sha256=stored.sha256,
+        size=stored.size,
+        content_type=stored.content_type,
+        uploaded_by_id=user.id,
+        uploaded_at=utcnow(),
+    )
+    application.documents.append(document)
+    if replaces is not None:
+        replaces.superseded_at = document.uploaded_at
+    return document, True
