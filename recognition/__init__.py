@@ -83,12 +83,13 @@ def _register_blueprints(app: Flask) -> None:
         registry_bp,
         accounts_bp,
         nomination_bp,
-        vetting_bp,
         review_bp,
         rounds_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)
+    app.register_blueprint(vetting_bp, url_prefix="/unit")
+    app.register_blueprint(vetting_bp, url_prefix="/secretariat/vetting", name="secretariat_vetting")
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -17,6 +17,7 @@ from recognition.accounts.reference import (
 )
 from recognition.accounts.services import DuplicateError, create_user, grant_role
 from recognition.cases.audit import verify_chains
+from recognition.cases.sweep import sweep
 from recognition.cases.workflow import mermaid_diagram
 from recognition.clock import local_today
 from recognition.extensions import db
@@ -165,6 +166,15 @@ def register_cli(app: Flask) -> None:
         if breaks:
             raise click.ClickException(f"{len(breaks)} break(s) in the audit trail")
         click.echo("audit trail intact")
+
+    @app.cli.command("sweep")
+    def sweep_command() -> None:
+        """Daily: flag overdue steps, queue reminders, lapse unanswered supplements (idempotent)."""
+        report = sweep(local_today())
+        click.echo(
+            f"vetting overdue: {report.vetting_overdue}, supplement reminders: {report.supplement_reminders}, "
+            f"lapsed: {report.lapsed}"
+        )
 
     @app.cli.command("seed-reference")
     def seed_reference() -> None:

@@ -8,9 +8,17 @@ from zoneinfo import ZoneInfo
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+def _system_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# Tests freeze time by replacing this one reference (monkeypatch recognition.clock._now).
+_now = _system_now
+
+
 def utcnow() -> datetime:
     """Timezone-aware now, so SQLite and PostgreSQL store the same instant."""
-    return datetime.now(UTC)
+    return _now()
 
 
 def local_today() -> date:

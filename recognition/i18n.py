@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 
 import flask_babel
 from babel.messages.mofile import write_mo
@@ -13,6 +14,12 @@ from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
 
 TRANSLATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, so "co khi ha noi" finds "Công ty Cơ khí Hà Nội" (đ becomes d)."""
+    decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().strip()
 
 
 def select_locale() -> str:

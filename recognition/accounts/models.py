@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from recognition.clock import utcnow
 from recognition.extensions import db
+from recognition.i18n import fold
 
 TAX_CODE_PATTERN = re.compile(r"^\d{10}(-\d{3})?$")
 
@@ -121,6 +122,8 @@ class Enterprise(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
+    # The name folded for search (no diacritics, lower case), kept in step by the validator below.
+    name_folded: Mapped[str] = mapped_column(String(255), default="", index=True)
     tax_code: Mapped[str] = mapped_column(String(14), unique=True)
     address: Mapped[str] = mapped_column(String(500))
     unit_id: Mapped[int] = mapped_column(ForeignKey("administrative_units.id"), index=True)
@@ -129,6 +132,11 @@ class Enterprise(db.Model):
 
     unit: Mapped[AdministrativeUnit] = relationship()
     sector: Mapped[Sector] = relationship()
+
+    @validates("name")
+    def _fold_name(self, _key: str, value: str) -> str:
+        self.name_folded = fold(value)
+        return value
 
     @validates("tax_code")
     def _check_tax_code(self, _key: str, value: str) -> str:

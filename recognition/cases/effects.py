@@ -5,6 +5,7 @@ from __future__ import annotations
 from recognition.cases.guards import StepContext
 from recognition.cases.models import SupplementRequest
 from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret, new_receipt_code
+from recognition.rounds.calendar import add_working_days, working_days_between
 from recognition.rounds.models import VettingBody
 
 
@@ -48,3 +49,30 @@ def record_supplement_answers(ctx: StepContext) -> None:
 def record_decision(ctx: StepContext) -> None:
     ctx.application.decision_number = ctx.data["decision_number"].strip()
     ctx.application.decision_date = ctx.data["decision_date"]
+
+
+def start_vetting_clock(ctx: StepContext) -> None:
+    """The vetting body's time limit runs from submission, in working days."""
+    application = ctx.application
+    application.due_on = add_working_days(ctx.today, application.round.vetting_working_days)
+    application.overdue_reminded_on = None
+
+
+def pause_vetting_clock(ctx: StepContext) -> None:
+    """While the applicant supplements, the vetting clock stops; the reply deadline runs instead."""
+    application = ctx.application
+    application.vetting_days_left = max(working_days_between(ctx.today, application.due_on), 1)
+    application.due_on = ctx.data["deadline"]
+    application.overdue_reminded_on = None
+
+
+def resume_vetting_clock(ctx: StepContext) -> None:
+    application = ctx.application
+    application.due_on = add_working_days(ctx.today, application.vetting_days_left or 1)
+    application.vetting_days_left = None
+    application.overdue_reminded_on = None
+
+
+def stop_clock(ctx: StepContext) -> None:
+    ctx.application.due_on = None
+    ctx.application.vetting_days_left = None

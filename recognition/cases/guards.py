@@ -148,6 +148,13 @@ def vetting_checklist_complete(ctx: StepContext) -> list[Refusal]:
     return refusals
 
 
+def supplement_deadline_passed(ctx: StepContext) -> list[Refusal]:
+    due = ctx.application.due_on
+    if due is not None and ctx.today > due:
+        return []
+    return [Refusal("deadline_not_passed", _l("The reply deadline has not passed yet."))]
+
+
 def reason_given(ctx: StepContext) -> list[Refusal]:
     if _text(ctx, "reason"):
         return []

@@ -147,6 +147,11 @@ class Application(db.Model):
     environmental_compliance: Mapped[str] = mapped_column(Text, default="")
     compliance_committed: Mapped[bool] = mapped_column(default=False)
     declaration_accepted: Mapped[bool] = mapped_column(default=False)
+    # The current step's deadline (vetting, or the applicant's reply to a supplement request);
+    # while the applicant supplements, the vetting clock is paused with its remaining working days.
+    due_on: Mapped[date | None] = mapped_column(index=True)
+    vetting_days_left: Mapped[int | None]
+    overdue_reminded_on: Mapped[date | None]
     decision_number: Mapped[str | None] = mapped_column(String(60))
     decision_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)

@@ -1,6 +1,7 @@
 """Who may act on an application, written once: used by the workflow, the views and the templates.
 
-Each predicate answers the role the user acts in, or None when they may not act.
+Each predicate answers the role the user acts in, or None when they may not act
+(the role goes into the audit trail).
 """
 
 from __future__ import annotations
@@ -42,6 +43,14 @@ def acts_as_secretariat(user: User | None, application: Application) -> Role | N
     if user is None or acts_as_applicant(user, application):
         return None
     return Role.secretariat if user.has_role(Role.secretariat) else None
+
+
+SYSTEM = "system"
+
+
+def acts_as_system(user: User | None, application: Application) -> str | None:
+    """Scheduled jobs act with no user; no person may fire a system step."""
+    return SYSTEM if user is None else None
 
 
 def can_vet(user: User | None, application: Application) -> bool:

@@ -23,7 +23,12 @@ from recognition.cases.errors import ActorNotAllowed, ConcurrentChange, InvalidT
 from recognition.cases.guards import StepContext
 from recognition.cases.models import STATE_LABELS, Application, AuditEvent, Notification
 from recognition.cases.models import State as S
-from recognition.cases.permissions import acts_as_applicant, acts_as_secretariat, acts_as_vetting_body
+from recognition.cases.permissions import (
+    acts_as_applicant,
+    acts_as_secretariat,
+    acts_as_system,
+    acts_as_vetting_body,
+)
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
 from recognition.review.models import ReviewAssignment
@@ -37,7 +42,7 @@ class Step:
     trigger: str
     source: tuple[S, ...]
     dest: S
-    actor: Callable[[User | None, Application], Role | None]
+    actor: Callable[[User | None, Application], str | None]
     guards: tuple[Guard, ...] = ()
     effects: tuple[Callable[[StepContext], None], ...] = ()
     stamp: str | None = None
@@ -47,23 +52,23 @@ class Step:
 
 
 g, e = guards, effects
-APPLICANT, BODY, SECRETARIAT = acts_as_applicant, acts_as_vetting_body, acts_as_secretariat
+APPLICANT, BODY, SECRETARIAT, SYSTEM = acts_as_applicant, acts_as_vetting_body, acts_as_secretariat, acts_as_system
 PRE_REVIEW = (S.draft, S.submitted, S.vetting, S.supplement_requested)
 
 STEPS: tuple[Step, ...] = (
     Step("submit", (S.draft,), S.submitted, APPLICANT,
          (g.round_is_open, g.nomination_complete, g.eligibility_met, g.declaration_ticked),
-         (e.fix_vetting_body, e.issue_receipt), "submitted_at", ("applicant", "vetting_body")),
+         (e.fix_vetting_body, e.issue_receipt, e.start_vetting_clock), "submitted_at", ("applicant", "vetting_body")),
     Step("start_vetting", (S.submitted,), S.vetting, BODY, (), (), "vetting_started_at", ("applicant",)),
     Step("request_supplement", (S.vetting,), S.supplement_requested, BODY,
          (g.supplement_items_listed, g.supplement_limit_not_reached),
-         (e.record_supplement_request,), "supplement_requested_at", ("applicant",)),
+         (e.record_supplement_request, e.pause_vetting_clock), "supplement_requested_at", ("applicant",)),
     Step("resubmit", (S.supplement_requested,), S.vetting, APPLICANT, (g.every_item_answered,),
-         (e.record_supplement_answers,), None, ("vetting_body",)),
-    Step("endorse", (S.vetting,), S.endorsed, BODY, (g.vetting_checklist_complete,), (), "endorsed_at",
-         ("applicant", "secretariat")),
-    Step("reject_in_unit", (S.vetting,), S.unit_rejected, BODY, (g.reason_given,), (), "unit_rejected_at",
-         ("applicant",)),
+         (e.record_supplement_answers, e.resume_vetting_clock), None, ("vetting_body",)),
+    Step("endorse", (S.vetting,), S.endorsed, BODY, (g.vetting_checklist_complete,), (e.stop_clock,),
+         "endorsed_at", ("applicant", "secretariat")),
+    Step("reject_in_unit", (S.vetting,), S.unit_rejected, BODY, (g.reason_given,), (e.stop_clock,),
+         "unit_rejected_at", ("applicant",)),
     Step("open_review", (S.endorsed,), S.under_review, SECRETARIAT,
          (g.enough_reviewers_without_conflict,), (), "review_opened_at", ("reviewers",)),
     Step("conclude_review", (S.under_review,), S.recommended, SECRETARIAT,
@@ -74,8 +79,10 @@ STEPS: tuple[Step, ...] = (
          when=lambda ctx: guards.chosen_outcome(ctx) == S.not_recommended),
     Step("recognise", (S.recommended,), S.recognised, SECRETARIAT,
          (g.comment_period_over, g.decision_recorded), (e.record_decision,), "recognised_at", ("applicant",)),
-    Step("withdraw", PRE_REVIEW, S.withdrawn, APPLICANT, (g.reason_given,), (), "withdrawn_at",
+    Step("withdraw", PRE_REVIEW, S.withdrawn, APPLICANT, (g.reason_given,), (e.stop_clock,), "withdrawn_at",
          ("vetting_body",)),
+    Step("lapse", (S.supplement_requested,), S.withdrawn, SYSTEM, (g.supplement_deadline_passed,),
+         (e.stop_clock,), "withdrawn_at", ("applicant", "vetting_body")),
 )  # fmt: skip
 
 TRIGGERS: tuple[str, ...] = tuple(dict.fromkeys(step.trigger for step in STEPS))
@@ -91,6 +98,7 @@ TRIGGER_LABELS = {
     "conclude_review": _l("Council review concluded"),
     "recognise": _l("Recognised by the city"),
     "withdraw": _l("Withdrawn by the enterprise"),
+    "lapse": _l("Withdrawn: the reply deadline passed"),
 }
 
 _machine_writing: ContextVar[bool] = ContextVar("machine_writing", default=False)
@@ -248,7 +256,7 @@ def advance(
     if not moved:
         raise InvalidTrigger(trigger, STATE_LABELS[from_state])
     step: Step = ctx.outputs["step"]
-    event = append_event(application, actor, role.value, trigger, from_state, step.dest, now, data)
+    event = append_event(application, actor, str(role), trigger, from_state, step.dest, now, data)
     _queue_notifications(application, step)
     try:
         db.session.flush()

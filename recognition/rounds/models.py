@@ -25,6 +25,13 @@ class VettingBody(enum.StrEnum):
     secretariat = "secretariat"
 
 
+class SupplementExpiry(enum.StrEnum):
+    """What the daily sweep does when an applicant lets a supplement deadline pass."""
+
+    remind = "remind"
+    withdraw = "withdraw"
+
+
 class DocumentKind(enum.StrEnum):
     registration_form = "registration_form"
     business_registration = "business_registration"
@@ -100,6 +107,9 @@ class Round(db.Model):
     # applicant supplements), and the default reply deadline of a request to supplement.
     vetting_working_days: Mapped[int] = mapped_column(default=15)
     supplement_working_days: Mapped[int] = mapped_column(default=10)
+    supplement_expiry: Mapped[SupplementExpiry] = mapped_column(
+        db.Enum(SupplementExpiry, native_enum=False, length=10), default=SupplementExpiry.remind
+    )
     reviewers_per_dossier: Mapped[int] = mapped_column(default=3)
     pass_threshold: Mapped[int] = mapped_column(default=70)
     top_n: Mapped[int] = mapped_column(default=10)

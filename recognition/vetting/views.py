@@ -1,18 +1,188 @@
-"""The vetting body's side: a unit officer's queue of dossiers (under /unit)."""
+"""The vetting body's side: queue, dossier, start, request to supplement, endorse, reject.
+
+One blueprint, registered twice: at /unit for unit officers (rounds vetted by the enterprise's
+unit) and at /secretariat/vetting for the Department (rounds it vets itself); same pages, same rules.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 
 from recognition.accounts.models import Role
-from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.permissions import role_required
+from recognition.accounts.services import current_sectors
+from recognition.cases.downloads import send_document
+from recognition.cases.models import Application, Document
+from recognition.cases.queries import timeline_of
+from recognition.cases.services import take_step
+from recognition.cases.workflow import allowed_triggers
+from recognition.clock import local_today
+from recognition.extensions import db
+from recognition.nomination.services import current_documents
+from recognition.rounds.calendar import add_working_days
+from recognition.rounds.eligibility import failing_eligibility_rules
+from recognition.rounds.models import Round
+from recognition.vetting import forms
+from recognition.vetting.queries import (
+    VETTED_STATES,
+    QueueFilters,
+    get_vetted_application_or_404,
+    state_counts,
+    vetting_queue,
+)
 
-bp = Blueprint("vetting", __name__, url_prefix="/unit")
-blueprint_requires(bp, Role.unit_officer)
+bp = Blueprint("vetting", __name__)
+SCOPES = {"vetting": ("unit", Role.unit_officer), "secretariat_vetting": ("secretariat", Role.secretariat)}
+
+
+def scope() -> str:
+    return SCOPES[request.blueprint][0]
+
+
+@bp.before_request
+def check_role():
+    @role_required(SCOPES[request.blueprint][1])
+    def allowed():
+        return None
+
+    return allowed()
+
+
+def load(application_id: int) -> Application:
+    return get_vetted_application_or_404(current_user, scope(), application_id)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
 
 
 @bp.route("/")
 def home():
-    units = [m.unit for m in current_user.memberships if m.role == Role.unit_officer]
-    return render_template("vetting/home.html", units=units)
+    filters = QueueFilters(
+        round_id=_int_arg("round"),
+        state=request.args.get("state") or None,
+        sector_id=_int_arg("sector"),
+        search=request.args.get("q", "")[:100],
+    )
+    page = vetting_queue(current_user, scope(), filters, _int_arg("page") or 1)
+    return render_template(
+        "vetting/queue.html",
+        page=page,
+        filters=filters,
+        counts=state_counts(current_user, scope(), filters),
+        states=VETTED_STATES,
+        rounds=db.session.scalars(select(Round).order_by(Round.year.desc())).all(),
+        sectors=current_sectors(local_today()),
+        today=local_today(),
+        units=[m.unit for m in current_user.memberships if m.role == Role.unit_officer],
+    )
+
+
+@bp.route("/dossiers/<int:application_id>")
+def dossier(application_id: int):
+    application = load(application_id)
+    return render_template(
+        "vetting/dossier.html",
+        application=application,
+        documents=current_documents(application),
+        timeline=timeline_of(application),
+        triggers=allowed_triggers(application, current_user),
+        eligibility=failing_eligibility_rules(application),
+        start_form=forms.StepForm(data={"version": application.version}),
+        today=local_today(),
+        document_url=lambda document, inline: url_for(
+            ".document", application_id=application.id, document_id=document.id, inline=1 if inline else None
+        ),
+    )
+
+
+def _after_step(application: Application, result, refusals, done_message: str):
+    if result:
+        flash(done_message, "success")
+    for refusal in refusals:
+        flash(str(refusal.message), "danger")
+    return redirect(url_for(".dossier", application_id=application.id))
+
+
+@bp.route("/dossiers/<int:application_id>/start", methods=["POST"])
+def start(application_id: int):
+    application = load(application_id)
+    form = forms.StepForm()
+    if not form.validate_on_submit():
+        abort(400)
+    result, refusals = take_step(application, "start_vetting", current_user, form.version.data)
+    return _after_step(application, result, refusals, _("Vetting started."))
+
+
+def _action_page(application: Application, trigger: str, form, template: str, done: str, data_of):
+    """Shared flow of the three form steps: show, validate, fire, or show the refusals."""
+    if trigger not in allowed_triggers(application, current_user):
+        flash(_("This step is not possible now."), "warning")
+        return redirect(url_for(".dossier", application_id=application.id))
+    refusals = []
+    if form.validate_on_submit():
+        result, refusals = take_step(application, trigger, current_user, form.version.data, **data_of(form))
+        if result:
+            flash(done, "success")
+            return redirect(url_for(".dossier", application_id=application.id))
+    if not form.version.data:
+        form.version.data = application.version
+    return render_template(template, application=application, form=form, refusals=refusals)
+
+
+@bp.route("/dossiers/<int:application_id>/supplement", methods=["GET", "POST"])
+def request_supplement(application_id: int):
+    application = load(application_id)
+    form = forms.SupplementRequestForm()
+    if request.method == "GET":
+        form.deadline.data = add_working_days(local_today(), application.round.supplement_working_days)
+    return _action_page(
+        application,
+        "request_supplement",
+        form,
+        "vetting/supplement.html",
+        _("The request to supplement has been sent to the enterprise."),
+        lambda f: {"items": f.item_list(), "deadline": f.deadline.data},
+    )
+
+
+@bp.route("/dossiers/<int:application_id>/endorse", methods=["GET", "POST"])
+def endorse(application_id: int):
+    application = load(application_id)
+    return _action_page(
+        application,
+        "endorse",
+        forms.VettingReportForm(),
+        "vetting/endorse.html",
+        _("The dossier has been endorsed."),
+        lambda f: f.report(),
+    )
+
+
+@bp.route("/dossiers/<int:application_id>/reject", methods=["GET", "POST"])
+def reject(application_id: int):
+    application = load(application_id)
+    return _action_page(
+        application,
+        "reject_in_unit",
+        forms.RejectForm(),
+        "vetting/reject.html",
+        _("The dossier has been rejected; the enterprise will see the reasons."),
+        lambda f: {"reason": f.reason.data},
+    )
+
+
+@bp.route("/dossiers/<int:application_id>/documents/<int:document_id>")
+def document(application_id: int, document_id: int):
+    """A document of a dossier this body vets; images and PDFs may be shown inline for preview."""
+    application = load(application_id)
+    document = db.session.scalar(
+        select(Document).where(Document.id == document_id, Document.application_id == application.id)
+    )
+    if document is None:
+        abort(404)
+    return send_document(document, inline=request.args.get("inline") == "1")

@@ -122,6 +122,8 @@ CASES = [
      "Answer every item of the request to supplement.", "Hãy trả lời tất cả các nội dung yêu cầu bổ sung."),
     (guards.vetting_checklist_complete, lambda make: make.application(), {},
      "Enter the date of the site visit.", "Hãy nhập ngày khảo sát thực tế."),
+    (guards.supplement_deadline_passed, with_supplement_used, {},
+     "The reply deadline has not passed yet.", "Thời hạn bổ sung hồ sơ chưa kết thúc."),
     (guards.reason_given, lambda make: make.application(), {"reason": " "},
      "Give the reason.", "Hãy nêu lý do."),
     (guards.enough_reviewers_without_conflict, lambda make: make.application(), {},

@@ -1,0 +1,75 @@
+"""The daily sweep: flag overdue steps, queue reminders, lapse unanswered supplements where the round
+says so. Idempotent: a second run on the same day finds nothing left to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from recognition.accounts.models import Role
+from recognition.cases.errors import WorkflowError
+from recognition.cases.models import Application, Notification, State
+from recognition.cases.workflow import advance
+from recognition.extensions import db
+from recognition.rounds.models import Round, SupplementExpiry, VettingBody
+
+
+@dataclass
+class SweepReport:
+    vetting_overdue: int = 0
+    supplement_reminders: int = 0
+    lapsed: int = 0
+
+
+def _remind(application: Application, today: date, event: str, to_applicant: bool) -> None:
+    if to_applicant:
+        recipient = {
+            "recipient_role": Role.applicant.value,
+            "recipient_enterprise_id": application.enterprise_id,
+        }
+    elif application.vetting_body == VettingBody.unit:
+        recipient = {
+            "recipient_role": Role.unit_officer.value,
+            "recipient_unit_id": application.vetting_unit_id,
+        }
+    else:
+        recipient = {"recipient_role": Role.secretariat.value}
+    db.session.add(
+        Notification(
+            application_id=application.id,
+            event=event,
+            payload={"due_on": application.due_on.isoformat()},
+            **recipient,
+        )
+    )
+    application.overdue_reminded_on = today
+
+
+def sweep(today: date) -> SweepReport:
+    """One pass; each application is handled in its own transaction so one failure stops nothing else."""
+    report = SweepReport()
+    overdue = db.session.scalars(
+        select(Application)
+        .join(Application.round)
+        .where(Application.due_on < today, Application.overdue_reminded_on.is_(None))
+        .where(Application.state.in_([State.submitted, State.vetting, State.supplement_requested]))
+        .order_by(Application.id)
+    ).all()
+    for application in overdue:
+        round_: Round = application.round
+        try:
+            if application.state != State.supplement_requested:
+                _remind(application, today, "vetting_overdue", to_applicant=False)
+                report.vetting_overdue += 1
+            elif round_.supplement_expiry == SupplementExpiry.withdraw:
+                advance(application, "lapse", None)
+                report.lapsed += 1
+            else:
+                _remind(application, today, "supplement_overdue", to_applicant=True)
+                report.supplement_reminders += 1
+            db.session.commit()
+        except WorkflowError:
+            db.session.rollback()
+    return report

@@ -1,0 +1,87 @@
+"""The vetting body's forms: queue filters, request to supplement, vetting report, rejection."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    HiddenField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from recognition.cases.guards import VETTING_CHECKS
+from recognition.i18n import Form
+
+CHECK_LABELS = {
+    "business_registration_valid": _l("The business registration is valid"),
+    "no_tax_arrears": _l("No tax arrears"),
+    "social_insurance_paid": _l("Social insurance paid in full"),
+    "environmental_compliance": _l("Complies with environmental rules"),
+    "no_violations": _l("No violations in the last two years"),
+}
+YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+
+
+class StepForm(Form):
+    """A step with no data of its own; the version guards against acting on a stale page."""
+
+    version = HiddenField()
+    submit = SubmitField(_l("Start vetting"))
+
+
+class SupplementRequestForm(Form):
+    version = HiddenField()
+    items = FieldList(
+        StringField(_l("Missing item"), validators=[Optional(), Length(max=1000)]), min_entries=3
+    )
+    deadline = DateField(_l("Reply deadline"), validators=[InputRequired()])
+    submit = SubmitField(_l("Send the request to supplement"))
+
+    def validate_items(self, field) -> None:
+        if not self.item_list():
+            raise ValidationError(_l("List at least one missing item, each with a description."))
+
+    def item_list(self) -> list[str]:
+        return [entry.data.strip() for entry in self.items if entry.data and entry.data.strip()]
+
+
+def _with_checks(cls):
+    """Add a yes/no answer and a note for each compliance check of the vetting report."""
+    for check, label in CHECK_LABELS.items():
+        setattr(cls, check, RadioField(label, choices=YES_NO, validators=[InputRequired()]))
+        setattr(cls, f"{check}_note", StringField(_l("Note"), validators=[Optional(), Length(max=1000)]))
+    return cls
+
+
+@_with_checks
+class VettingReportForm(Form):
+    version = HiddenField()
+    site_visit_date = DateField(_l("Date of the site visit"), validators=[InputRequired()])
+    eligibility_confirmed = BooleanField(_l("The enterprise and product meet the round's eligibility rules"))
+    recommendation = TextAreaField(_l("Recommendation"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Endorse the dossier"))
+
+    def report(self) -> dict:
+        """The report as the workflow's endorse step (and its audit event) takes it."""
+        data = {
+            "site_visit_date": self.site_visit_date.data,
+            "eligibility_confirmed": bool(self.eligibility_confirmed.data),
+            "recommendation": self.recommendation.data,
+        }
+        for check in VETTING_CHECKS:
+            data[check] = getattr(self, check).data == "yes"
+            data[f"{check}_note"] = getattr(self, f"{check}_note").data or ""
+        return data
+
+
+class RejectForm(Form):
+    version = HiddenField()
+    reason = TextAreaField(_l("Reasons for rejection"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Reject the dossier"))

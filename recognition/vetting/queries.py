@@ -1,0 +1,103 @@
+"""The vetting body's queue: scoped, filtered, searched and paginated with a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from recognition.accounts.models import Enterprise, User
+from recognition.cases.models import Application, Product, State
+from recognition.extensions import db
+from recognition.i18n import fold
+from recognition.rounds.models import VettingBody
+
+ACTION_STATES = (State.submitted, State.vetting, State.supplement_requested)
+VETTED_STATES = (
+    State.submitted,
+    State.vetting,
+    State.supplement_requested,
+    State.endorsed,
+    State.unit_rejected,
+    State.withdrawn,
+)
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    round_id: int | None = None
+    state: str | None = None
+    sector_id: int | None = None
+    search: str = ""
+
+
+def vetted_by(user: User, scope: str) -> Select:
+    """Applications this user vets: their units' (scope "unit") or the secretariat's rounds'."""
+    stmt = select(Application).where(Application.submitted_at.is_not(None))
+    if scope == "secretariat":
+        return stmt.where(Application.vetting_body == VettingBody.secretariat)
+    return stmt.where(
+        Application.vetting_body == VettingBody.unit, Application.vetting_unit_id.in_(user.unit_ids or [-1])
+    )
+
+
+def _filtered(stmt: Select, filters: QueueFilters, default_states=ACTION_STATES) -> Select:
+    if filters.round_id:
+        stmt = stmt.where(Application.round_id == filters.round_id)
+    if filters.state in {s.value for s in VETTED_STATES}:
+        stmt = stmt.where(Application.state == filters.state)
+    else:
+        stmt = stmt.where(Application.state.in_(default_states))
+    if filters.sector_id:
+        stmt = stmt.where(Product.sector_id == filters.sector_id)
+    if filters.search.strip():
+        needle = fold(filters.search)
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                Enterprise.name_folded.like(pattern, escape="\\"),
+                Enterprise.tax_code.like(pattern, escape="\\"),
+                Application.receipt_code.ilike(pattern, escape="\\"),
+            )
+        )
+    return stmt
+
+
+def vetting_queue(user: User, scope: str, filters: QueueFilters, page: int) -> Pagination:
+    """One page of the queue, soonest deadline first (no deadline last), with enterprise and product."""
+    stmt = (
+        _filtered(
+            vetted_by(user, scope).join(Application.enterprise).join(Application.product),
+            filters,
+        )
+        .options(contains_eager(Application.enterprise), contains_eager(Application.product))
+        .options(joinedload(Application.product, Product.sector))
+        .order_by(Application.due_on.is_(None), Application.due_on, Application.submitted_at)
+    )
+    return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def state_counts(user: User, scope: str, filters: QueueFilters) -> dict[str, int]:
+    """Applications per state under the same scope, round, sector and search (one query)."""
+    base = (
+        _filtered(
+            vetted_by(user, scope).join(Application.enterprise).join(Application.product),
+            QueueFilters(filters.round_id, None, filters.sector_id, filters.search),
+            default_states=VETTED_STATES,
+        )
+        .with_only_columns(Application.state, func.count())
+        .group_by(Application.state)
+    )
+    return {str(state): count for state, count in db.session.execute(base)}
+
+
+def get_vetted_application_or_404(user: User, scope: str, application_id: int) -> Application:
+    from flask import abort
+
+    application = db.session.scalar(vetted_by(user, scope).where(Application.id == application_id))
+    if application is None:
+        abort(404)
+    return application
