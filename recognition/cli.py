@@ -172,8 +172,8 @@ def register_cli(app: Flask) -> None:
         """Daily: flag overdue steps, queue reminders, lapse unanswered supplements (idempotent)."""
         report = sweep(local_today())
         click.echo(
-            f"vetting overdue: {report.vetting_overdue}, supplement reminders: {report.supplement_reminders}, "
-            f"lapsed: {report.lapsed}"
+            f"vetting overdue: {report.vetting_overdue}, "
+            f"supplement reminders: {report.supplement_reminders}, lapsed: {report.lapsed}"
         )
 
     @app.cli.command("seed-reference")

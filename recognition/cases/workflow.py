@@ -52,13 +52,15 @@ class Step:
 
 
 g, e = guards, effects
-APPLICANT, BODY, SECRETARIAT, SYSTEM = acts_as_applicant, acts_as_vetting_body, acts_as_secretariat, acts_as_system
+APPLICANT, BODY, SECRETARIAT = acts_as_applicant, acts_as_vetting_body, acts_as_secretariat
+SYSTEM = acts_as_system
 PRE_REVIEW = (S.draft, S.submitted, S.vetting, S.supplement_requested)
 
 STEPS: tuple[Step, ...] = (
     Step("submit", (S.draft,), S.submitted, APPLICANT,
          (g.round_is_open, g.nomination_complete, g.eligibility_met, g.declaration_ticked),
-         (e.fix_vetting_body, e.issue_receipt, e.start_vetting_clock), "submitted_at", ("applicant", "vetting_body")),
+         (e.fix_vetting_body, e.issue_receipt, e.start_vetting_clock), "submitted_at",
+         ("applicant", "vetting_body")),
     Step("start_vetting", (S.submitted,), S.vetting, BODY, (), (), "vetting_started_at", ("applicant",)),
     Step("request_supplement", (S.vetting,), S.supplement_requested, BODY,
          (g.supplement_items_listed, g.supplement_limit_not_reached),
