@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -46,7 +47,8 @@ class SupplementRequestForm(Form):
 
     def validate_items(self, field) -> None:
         if not self.item_list():
-            raise ValidationError(_l("List at least one missing item, each with a description."))
+            # A plain string (not lazy), so the template can tell it from the entries' error lists.
+            raise ValidationError(_("List at least one missing item, each with a description."))
 
     def item_list(self) -> list[str]:
         return [entry.data.strip() for entry in self.items if entry.data and entry.data.strip()]

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from recognition.accounts.models import Role
 from recognition.accounts.permissions import role_required
@@ -35,6 +36,7 @@ from recognition.vetting.queries import (
 )
 
 bp = Blueprint("vetting", __name__)
+VETTING_TRIGGERS = ("start_vetting", "request_supplement", "endorse", "reject_in_unit")
 SCOPES = {"vetting": ("unit", Role.unit_officer), "secretariat_vetting": ("secretariat", Role.secretariat)}
 
 
@@ -75,7 +77,9 @@ def home():
         filters=filters,
         counts=state_counts(current_user, scope(), filters),
         states=VETTED_STATES,
-        rounds=db.session.scalars(select(Round).order_by(Round.year.desc())).all(),
+        rounds=db.session.scalars(
+            select(Round).options(joinedload(Round.programme)).order_by(Round.year.desc())
+        ).all(),
         sectors=current_sectors(local_today()),
         today=local_today(),
         units=[m.unit for m in current_user.memberships if m.role == Role.unit_officer],
@@ -90,7 +94,7 @@ def dossier(application_id: int):
         application=application,
         documents=current_documents(application),
         timeline=timeline_of(application),
-        triggers=allowed_triggers(application, current_user),
+        triggers=[t for t in allowed_triggers(application, current_user) if t in VETTING_TRIGGERS],
         eligibility=failing_eligibility_rules(application),
         start_form=forms.StepForm(data={"version": application.version}),
         today=local_today(),
