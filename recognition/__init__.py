@@ -138,13 +138,13 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale
+    from flask_babel import format_decimal, get_locale
 
     from recognition.accounts.models import ROLE_LABELS
     from recognition.accounts.permissions import ROLE_HOME_ENDPOINTS
     from recognition.cases.models import PRODUCT_CATEGORY_LABELS, STATE_LABELS
     from recognition.cases.workflow import TRIGGER_LABELS
-    from recognition.clock import HANOI, format_day
+    from recognition.clock import format_day, format_moment
     from recognition.rounds.eligibility import format_vnd
     from recognition.rounds.models import DOCUMENT_KIND_LABELS
 
@@ -155,11 +155,8 @@ def _register_template_helpers(app: Flask) -> None:
         PRODUCT_CATEGORY_LABELS=PRODUCT_CATEGORY_LABELS,
     )
     app.jinja_env.filters["day"] = lambda value: format_day(value) if value else ""
-    app.jinja_env.filters["moment"] = lambda value: (
-        f"{value.astimezone(HANOI):%H:%M} {format_day(value.astimezone(HANOI).date())}"
-        if value and value.tzinfo
-        else (f"{value:%H:%M} {format_day(value.date())}" if value else "")
-    )
+    app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["kilobytes"] = lambda size: format_decimal(size / 1024, format="#,##0.0")
     app.jinja_env.filters["vnd"] = lambda value: format_vnd(value) if value is not None else ""
 
     @app.context_processor

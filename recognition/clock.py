@@ -26,6 +26,21 @@ def local_today() -> date:
     return utcnow().astimezone(HANOI).date()
 
 
+def to_local(moment: datetime) -> datetime:
+    """Hanoi time; a naive value (SQLite drops the zone) is UTC, as everything is stored in UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(HANOI)
+
+
+def format_moment(moment: datetime | None) -> str:
+    """HH:MM dd/mm/yyyy in Hanoi time."""
+    if moment is None:
+        return ""
+    local = to_local(moment)
+    return f"{local:%H:%M} {format_day(local.date())}"
+
+
 def format_day(day: date) -> str:
     """dd/mm/yyyy, the convention of Vietnamese administrative documents, in both languages."""
     return day.strftime("%d/%m/%Y")

@@ -17,5 +17,13 @@ from recognition.cases.models import (  # noqa: F401
     ReceiptCounter,
     SupplementRequest,
 )
-from recognition.review.models import ReviewAssignment  # noqa: F401
-from recognition.rounds.models import Programme, Round  # noqa: F401
+from recognition.review.models import (  # noqa: F401
+    CouncilMember,
+    Criterion,
+    CriterionAssignment,
+    CriterionGroup,
+    ReviewAssignment,
+    Score,
+    SelfAssessment,
+)
+from recognition.rounds.models import CalendarException, Programme, Round  # noqa: F401

@@ -25,6 +25,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import TextInput
 
 from recognition.accounts.services import current_sectors, units_open_for_registration
 from recognition.cases.models import (
@@ -39,7 +40,16 @@ MAX_USD = 10**12
 
 
 class MoneyField(IntegerField):
-    """Whole VND (or USD): accepts "150.000.000.000", "150,000,000,000" or "150 000 000 000"."""
+    """Whole VND (or USD): accepts "150.000.000.000", "150,000,000,000" or "150 000 000 000".
+
+    A text input (a number input would refuse the thousands separators people type).
+    """
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
         if valuelist and isinstance(valuelist[0], str):

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from fpdf import FPDF
 
 from recognition.cases.models import Application
-from recognition.clock import HANOI, format_day
+from recognition.clock import format_day, format_moment, to_local
 from recognition.nomination.services import current_documents
 from recognition.rounds.calendar import add_working_days
 from recognition.rounds.models import DOCUMENT_KIND_LABELS, VettingBody
@@ -33,11 +33,7 @@ class ReceiptFacts:
 
 def receipt_facts(application: Application, lookup_secret: str | None) -> ReceiptFacts:
     """What the slip says; the lookup secret only while this session still holds it."""
-    submitted = (
-        application.submitted_at.astimezone(HANOI)
-        if application.submitted_at.tzinfo
-        else application.submitted_at
-    )
+    submitted = to_local(application.submitted_at)
     if application.vetting_body == VettingBody.secretariat:
         body = _("Hanoi Department of Industry and Trade")
     else:
@@ -46,7 +42,7 @@ def receipt_facts(application: Application, lookup_secret: str | None) -> Receip
     return ReceiptFacts(
         receipt_code=application.receipt_code,
         lookup_secret=lookup_secret,
-        submitted_at=f"{submitted:%H:%M} {format_day(submitted.date())}",
+        submitted_at=format_moment(application.submitted_at),
         enterprise=application.enterprise.name,
         product=application.product.name,
         round_title=application.round.title,

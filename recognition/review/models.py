@@ -1,16 +1,93 @@
-"""Council review: which member reviews which dossier, their conflict declaration and their score."""
-
+"""Council review: criteria per round, the council, who reviews which dossier, and their scores."""
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.accounts.models import User
 from recognition.clock import utcnow
 from recognition.extensions import db
+
+
+class CriterionGroup(db.Model):
+    """A group of criteria (e.g. economic value and scale), with an optional minimum on its mean."""
+
+    __tablename__ = "criterion_groups"
+    __table_args__ = (UniqueConstraint("round_id", "code", name="uq_criterion_groups_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    position: Mapped[int] = mapped_column(default=0)
+    min_points: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+
+    criteria: Mapped[list[Criterion]] = relationship(
+        back_populates="group", order_by="Criterion.position", cascade="all, delete-orphan"
+    )
+
+    def name_for(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+    @property
+    def max_points(self) -> Decimal:
+        return sum((c.max_points for c in self.criteria), Decimal(0))
+
+
+class Criterion(db.Model):
+    """One scored criterion: maximum points and guidance for the council."""
+
+    __tablename__ = "criteria"
+    __table_args__ = (
+        UniqueConstraint("round_id", "code", name="uq_criteria_code"),
+        CheckConstraint("max_points > 0", name="max_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("criterion_groups.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name_vi: Mapped[str] = mapped_column(String(255))
+    name_en: Mapped[str] = mapped_column(String(255))
+    max_points: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    guidance_vi: Mapped[str] = mapped_column(Text, default="")
+    guidance_en: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    group: Mapped[CriterionGroup] = relationship(back_populates="criteria")
+
+    def name_for(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_vi
+
+    def guidance_for(self, locale: str) -> str:
+        return self.guidance_en if locale == "en" else self.guidance_vi
+
+
+class CouncilMember(db.Model):
+    """A member of a round's selection council (Hội đồng xét chọn)."""
+
+    __tablename__ = "council_members"
+    __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_council_members_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(255), default="")
+
+    user: Mapped[User] = relationship()
+
+
+class CriterionAssignment(db.Model):
+    """A criterion a particular member scores (QĐ 2023/QĐ-UBND assigns criteria to members)."""
+
+    __tablename__ = "criterion_assignments"
+
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
 
 
 class ReviewAssignment(db.Model):
@@ -26,7 +103,47 @@ class ReviewAssignment(db.Model):
     # None until declared; True removes the member from this dossier.
     has_conflict: Mapped[bool | None]
     conflict_reason: Mapped[str | None] = mapped_column(String(1000))
+    declared_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    # The member's own total (sum of their scores), set when they submit.
     total_score: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     submitted_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
     reviewer: Mapped[User] = relationship()
+    scores: Mapped[list[Score]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
+
+
+class Score(db.Model):
+    """Points one member gives one criterion of one dossier, with a comment; a draft until submitted."""
+
+    __tablename__ = "scores"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "criterion_id", name="uq_scores_pair"),
+        CheckConstraint("points >= 0", name="points_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("review_assignments.id", ondelete="CASCADE"), index=True
+    )
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"), index=True)
+    points: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    assignment: Mapped[ReviewAssignment] = relationship(back_populates="scores")
+    criterion: Mapped[Criterion] = relationship()
+
+
+class SelfAssessment(db.Model):
+    """The enterprise's own score and justification for a criterion, part of its nomination."""
+
+    __tablename__ = "self_assessments"
+    __table_args__ = (
+        UniqueConstraint("application_id", "criterion_id", name="uq_self_assessments_pair"),
+        CheckConstraint("points >= 0", name="points_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"), index=True)
+    points: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    justification: Mapped[str] = mapped_column(Text, default="")

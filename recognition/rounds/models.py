@@ -113,6 +113,8 @@ class Round(db.Model):
     reviewers_per_dossier: Mapped[int] = mapped_column(default=3)
     pass_threshold: Mapped[int] = mapped_column(default=70)
     top_n: Mapped[int] = mapped_column(default=10)
+    # The board flags a dossier whose reviewers' totals differ by more than this many points.
+    spread_flag_points: Mapped[int] = mapped_column(default=15)
     certificate_validity_months: Mapped[int] = mapped_column(default=36)
     # Eligibility thresholds of Guidance 1520/HD-SCT (2019), editable per round.
     min_revenue_high_tech_vnd: Mapped[int] = mapped_column(BigInteger, default=10_000_000_000)

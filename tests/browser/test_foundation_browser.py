@@ -79,7 +79,7 @@ def test_home_in_vietnamese_and_enterprise_registers(browser_page: Page, referen
     page.wait_for_url(path_is("/applicant/"))
     expect(page.locator(".alert-success")).to_have_text("Doanh nghiệp của bạn đã được đăng ký. Xin chào!")
     expect(page.locator("h1")).to_have_text("Doanh nghiệp của tôi")
-    expect(page.locator("main h2")).to_have_text(name)
+    expect(page.locator("main .card h2")).to_have_text(name)
     expect(page.locator("main")).to_contain_text("0109876543")
     expect(page.locator("nav")).to_contain_text("huong@cokhidonganh.vn")
     page.screenshot(path=str(artifacts_dir / "foundation-registered.png"), full_page=True)

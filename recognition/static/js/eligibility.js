@@ -20,6 +20,10 @@
       box.textContent = box.dataset.okText || "✓";
       return;
     }
+    const heading = document.createElement("p");
+    heading.className = "mb-1 fw-bold";
+    heading.textContent = box.dataset.failingText || "";
+    box.appendChild(heading);
     const list = document.createElement("ul");
     list.className = "mb-0";
     result.messages.forEach(function (message) {
