@@ -75,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from recognition.accounts.views import bp as accounts_bp
     from recognition.nomination.views import bp as nomination_bp
     from recognition.registry.views import bp as registry_bp
+    from recognition.review.board_views import bp as review_board_bp
     from recognition.review.views import bp as review_bp
     from recognition.rounds.views import bp as rounds_bp
     from recognition.vetting.views import bp as vetting_bp
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         accounts_bp,
         nomination_bp,
         review_bp,
+        review_board_bp,
         rounds_bp,
         admin_bp,
     ):
@@ -146,6 +148,7 @@ def _register_template_helpers(app: Flask) -> None:
     from recognition.cases.workflow import TRIGGER_LABELS
     from recognition.clock import format_day, format_moment
     from recognition.rounds.eligibility import format_vnd
+    from recognition.rounds.forms import STATUS_LABELS
     from recognition.rounds.models import DOCUMENT_KIND_LABELS
 
     app.jinja_env.globals.update(
@@ -153,6 +156,7 @@ def _register_template_helpers(app: Flask) -> None:
         TRIGGER_LABELS=TRIGGER_LABELS,
         DOCUMENT_KIND_LABELS=DOCUMENT_KIND_LABELS,
         PRODUCT_CATEGORY_LABELS=PRODUCT_CATEGORY_LABELS,
+        ROUND_STATUS_LABELS=STATUS_LABELS,
     )
     app.jinja_env.filters["day"] = lambda value: format_day(value) if value else ""
     app.jinja_env.filters["moment"] = format_moment

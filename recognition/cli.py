@@ -21,6 +21,8 @@ from recognition.cases.sweep import sweep
 from recognition.cases.workflow import mermaid_diagram
 from recognition.clock import local_today
 from recognition.extensions import db
+from recognition.review.rubric import apply_default_rubric
+from recognition.review.services import add_council_member
 from recognition.rounds.models import Programme, Round, RoundStatus, VettingBody
 
 DEMO_ENTERPRISE = {
@@ -103,6 +105,8 @@ def seed_programmes_and_round(today: date) -> Round:
             target_enterprises_max=25,
         )
         db.session.add(round_)
+        db.session.flush()
+        apply_default_rubric(round_)
     db.session.flush()
     return round_
 
@@ -110,7 +114,7 @@ def seed_programmes_and_round(today: date) -> Round:
 def seed_demo_data(password: str) -> list[tuple[str, Role]]:
     """Reference data, the programmes and this year's round, one account per role. Idempotent."""
     seed_reference_data()
-    seed_programmes_and_round(local_today())
+    round_ = seed_programmes_and_round(local_today())
     unit = db.session.scalar(
         select(AdministrativeUnit).where(AdministrativeUnit.code == DEMO_ENTERPRISE["unit_code"])
     )
@@ -137,6 +141,9 @@ def seed_demo_data(password: str) -> list[tuple[str, Role]]:
             enterprise=enterprise if role == Role.applicant else None,
             unit=unit if role == Role.unit_officer else None,
         )
+        if role == Role.council_member:
+            db.session.flush()
+            add_council_member(round_, user, "Ủy viên")
     db.session.flush()
     return [(email, role) for email, _name, role in DEMO_ACCOUNTS]
 

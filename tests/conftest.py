@@ -29,7 +29,8 @@ from recognition.cases.workflow import advance
 from recognition.cli import seed_reference_data
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db as _db
-from recognition.review.models import ReviewAssignment
+from recognition.review.models import ReviewAssignment, SelfAssessment
+from recognition.review.scoring import criteria_of as db_criteria
 from recognition.rounds.models import DocumentKind, Programme, Round, RoundStatus, VettingBody
 
 TEST_PASSWORD = "correct horse battery"
@@ -216,6 +217,13 @@ class Factory:
             for year in (local_today().year - 2, local_today().year - 1):
                 application.figures.append(
                     ApplicationFigures(year=year, revenue_vnd=revenue_vnd, export_value_usd=export_value_usd)
+                )
+            _db.session.flush()
+            for criterion in db_criteria(round.id):
+                _db.session.add(
+                    SelfAssessment(
+                        application_id=application.id, criterion_id=criterion.id, points=1, justification="Có"
+                    )
                 )
             for kind in round.required_documents:
                 application.documents.append(

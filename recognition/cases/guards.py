@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from recognition.accounts.models import User
 from recognition.cases.errors import Refusal
 from recognition.cases.models import Application, State
 from recognition.clock import format_day
+from recognition.extensions import db
+from recognition.review.models import Criterion, SelfAssessment
 from recognition.review.scoring import active_assignments, rule_outcome
 from recognition.rounds.eligibility import failing_eligibility_rules
 from recognition.rounds.models import DOCUMENT_KIND_LABELS, DocumentKind, RoundStatus
@@ -76,6 +79,14 @@ def nomination_complete(ctx: StepContext) -> list[Refusal]:
         refusals.append(Refusal("product", _l("The product section is incomplete."), "product"))
     if not application.figures:
         refusals.append(Refusal("figures", _l("The economic figures are missing."), "figures"))
+    if _self_assessment_missing(application):
+        refusals.append(
+            Refusal(
+                "self_assessment",
+                _l("The self-assessment against the criteria is incomplete."),
+                "self_assessment",
+            )
+        )
     present = {d.kind for d in application.documents if d.superseded_at is None}
     for kind in application.round.required_documents:
         if DocumentKind(kind) not in present:
@@ -87,6 +98,21 @@ def nomination_complete(ctx: StepContext) -> list[Refusal]:
                 )
             )
     return refusals
+
+
+def _self_assessment_missing(application: Application) -> bool:
+    """Rounds with criteria ask the enterprise to score itself on each of them."""
+    criterion_ids = set(
+        db.session.scalars(select(Criterion.id).where(Criterion.round_id == application.round_id))
+    )
+    if not criterion_ids:
+        return False
+    assessed = set(
+        db.session.scalars(
+            select(SelfAssessment.criterion_id).where(SelfAssessment.application_id == application.id)
+        )
+    )
+    return not criterion_ids <= assessed
 
 
 def eligibility_met(ctx: StepContext) -> list[Refusal]:

@@ -11,6 +11,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     FieldList,
     FormField,
     HiddenField,
@@ -245,3 +246,33 @@ class SupplementAnswerForm(Form):
             self.answers.append_entry()
         for entry, item in zip(self.answers, items, strict=False):
             entry.label.text = item
+
+
+def self_assessment_form(criteria, saved: dict, locale: str) -> Form:
+    """One points field (0..max) and one justification per criterion of the round."""
+
+    class SelfAssessmentForm(Form):
+        submit = SubmitField(_l("Save"))
+
+    for criterion in criteria:
+        setattr(
+            SelfAssessmentForm,
+            f"points_{criterion.id}",
+            DecimalField(
+                f"{criterion.code}. {criterion.name_for(locale)} (0–{criterion.max_points_text})",
+                places=2,
+                validators=[InputRequired(), NumberRange(min=0, max=criterion.max_points)],
+            ),
+        )
+        setattr(
+            SelfAssessmentForm,
+            f"justification_{criterion.id}",
+            TextAreaField(_l("Justification"), validators=[DataRequired(), Length(max=3000)]),
+        )
+    form = SelfAssessmentForm()
+    if not form.is_submitted():
+        for criterion_id, (points, justification) in saved.items():
+            if hasattr(form, f"points_{criterion_id}"):
+                getattr(form, f"points_{criterion_id}").data = points
+                getattr(form, f"justification_{criterion_id}").data = justification
+    return form

@@ -7,16 +7,21 @@ from flask_babel import lazy_gettext as _l
 from recognition.cases.guards import StepContext, nomination_complete
 from recognition.cases.models import Application, State
 from recognition.clock import local_today, utcnow
+from recognition.review.scoring import criteria_of
 from recognition.rounds.eligibility import failing_eligibility_rules
 
-SECTION_ORDER = ("product", "figures", "quality", "commitment", "documents")
+SECTION_ORDER = ("product", "figures", "quality", "self_assessment", "commitment", "documents")
 
 
 def section_status(application: Application) -> dict[str, bool]:
-    """section name -> complete? (quality has no submit guard: complete once a technology level is set)."""
+    """section name -> complete? (quality has no submit guard: complete once a technology level is set).
+
+    The self-assessment appears only in rounds that have criteria.
+    """
     ctx = StepContext(application=application, actor=None, data={}, today=local_today(), now=utcnow())
     incomplete = {r.section for r in nomination_complete(ctx) + failing_eligibility_rules(application)}
-    status = {section: section not in incomplete for section in SECTION_ORDER}
+    sections = [s for s in SECTION_ORDER if s != "self_assessment" or criteria_of(application.round_id)]
+    status = {section: section not in incomplete for section in sections}
     status["quality"] = application.technology_level is not None
     return status
 

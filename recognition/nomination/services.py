@@ -19,6 +19,7 @@ from recognition.cases.models import (
 from recognition.cases.storage import EvidenceStorage, safe_display_name
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
+from recognition.review.models import SelfAssessment
 from recognition.rounds.models import DocumentKind, Round, RoundStatus
 
 EDITABLE_STATES = (State.draft,)
@@ -133,3 +134,29 @@ def attach_document(
     if replaces is not None:
         replaces.superseded_at = document.uploaded_at
     return document, True
+
+
+def save_self_assessment(application: Application, rows: dict[int, tuple]) -> None:
+    """criterion id -> (points, justification), replacing what was saved."""
+    ensure_editable(application)
+    saved = {
+        s.criterion_id: s
+        for s in db.session.scalars(
+            select(SelfAssessment).where(SelfAssessment.application_id == application.id)
+        )
+    }
+    for criterion_id, (points, justification) in rows.items():
+        row = saved.get(criterion_id) or SelfAssessment(
+            application_id=application.id, criterion_id=criterion_id
+        )
+        row.points, row.justification = points, justification.strip()
+        db.session.add(row)
+
+
+def saved_self_assessment(application: Application) -> dict[int, tuple]:
+    return {
+        s.criterion_id: (s.points, s.justification)
+        for s in db.session.scalars(
+            select(SelfAssessment).where(SelfAssessment.application_id == application.id)
+        )
+    }

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -40,8 +41,11 @@ from recognition.nomination.services import (
     open_rounds,
     save_certifications,
     save_figures,
+    save_self_assessment,
+    saved_self_assessment,
     start_nomination,
 )
+from recognition.review.scoring import criteria_of
 from recognition.rounds.eligibility import eligibility_failures
 
 bp = Blueprint("nomination", __name__, url_prefix="/applicant")
@@ -240,8 +244,33 @@ def section_quality(application_id: int):
         application.environmental_compliance = form.environmental_compliance.data
         db.session.commit()
         flash(_("Saved."), "success")
-        return redirect(url_for("nomination.section_commitment", application_id=application.id))
+        following = "self_assessment" if criteria_of(application.round_id) else "commitment"
+        return redirect(url_for(f"nomination.section_{following}", application_id=application.id))
     return _section_page(application, "nomination/quality.html", form, section="quality")
+
+
+@bp.route("/applications/<int:application_id>/self-assessment", methods=["GET", "POST"])
+def section_self_assessment(application_id: int):
+    application = load(application_id)
+    criteria = criteria_of(application.round_id)
+    if not criteria:
+        abort(404)
+    form = forms.self_assessment_form(criteria, saved_self_assessment(application), str(get_locale()))
+    if form.validate_on_submit():
+        rows = {
+            c.id: (getattr(form, f"points_{c.id}").data, getattr(form, f"justification_{c.id}").data)
+            for c in criteria
+        }
+        try:
+            save_self_assessment(application, rows)
+        except NominationLocked:
+            return locked_redirect(application)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("nomination.section_commitment", application_id=application.id))
+    return _section_page(
+        application, "nomination/self_assessment.html", form, section="self_assessment", criteria=criteria
+    )
 
 
 @bp.route("/applications/<int:application_id>/commitment", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
 """Council review: criteria per round, the council, who reviews which dossier, and their scores."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from recognition.accounts.models import User
 from recognition.clock import utcnow
 from recognition.extensions import db
+
+
+def format_points(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 class CriterionGroup(db.Model):
@@ -62,6 +67,11 @@ class Criterion(db.Model):
 
     def name_for(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_vi
+
+    @property
+    def max_points_text(self) -> str:
+        """10, 7.5: the maximum as people write it (no trailing zeros, no exponent)."""
+        return format_points(self.max_points)
 
     def guidance_for(self, locale: str) -> str:
         return self.guidance_en if locale == "en" else self.guidance_vi

@@ -1,16 +1,181 @@
-"""The secretariat's side: rounds, criteria and targets (under /secretariat)."""
+"""The secretariat's round settings (under /secretariat): rounds, criteria, council."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from recognition.accounts.models import Role
+from recognition.accounts.models import Role, RoleMembership, User
 from recognition.accounts.permissions import blueprint_requires
+from recognition.extensions import db
+from recognition.review.scoring import criteria_frozen, criteria_of, groups_of
+from recognition.review.services import ReviewError, add_council_member, council_of
+from recognition.rounds import forms, services
+from recognition.rounds.models import Programme, Round
 
 bp = Blueprint("rounds", __name__, url_prefix="/secretariat")
 blueprint_requires(bp, Role.secretariat)
 
 
+def load(round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
 @bp.route("/")
 def home():
-    return render_template("rounds/home.html")
+    rounds = db.session.scalars(
+        select(Round).options(joinedload(Round.programme)).order_by(Round.year.desc(), Round.id.desc())
+    ).all()
+    return render_template("rounds/home.html", rounds=rounds)
+
+
+def _round_form(round_: Round | None):
+    programmes = db.session.scalars(select(Programme).order_by(Programme.id)).all()
+    form = forms.RoundForm(programmes, obj=round_)
+    if round_ is not None and not form.is_submitted():
+        form.status.data = round_.status.value
+        form.vetting_body.data = round_.vetting_body.value
+        form.supplement_expiry.data = round_.supplement_expiry.value
+    return form
+
+
+DEFAULTED_SETTINGS = (
+    "vetting_working_days", "max_supplement_requests", "supplement_working_days", "reviewers_per_dossier",
+    "pass_threshold", "top_n", "spread_flag_points", "certificate_validity_months",
+    "min_revenue_high_tech_vnd", "min_revenue_other_vnd", "min_exports_handicraft_usd",
+)  # fmt: skip
+
+
+def _settings_data(form) -> dict:
+    return {name: field.data for name, field in form._fields.items() if name not in ("csrf_token", "submit")}
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+def new_round():
+    form = _round_form(None)
+    if not form.is_submitted():
+        for name in DEFAULTED_SETTINGS:  # start from the model's defaults
+            getattr(form, name).data = Round.__table__.c[name].default.arg
+    if form.validate_on_submit():
+        if services.round_taken(form.programme_id.data, form.year.data):
+            form.year.errors.append(_("This programme already has a round for that year."))
+        else:
+            round_ = services.create_round(_settings_data(form))
+            db.session.commit()
+            flash(_("Round created with the default 100-point rubric."), "success")
+            return redirect(url_for("rounds.criteria", round_id=round_.id))
+    return render_template("rounds/edit.html", form=form, round=None)
+
+
+@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+def edit_round(round_id: int):
+    round_ = load(round_id)
+    form = _round_form(round_)
+    if form.validate_on_submit():
+        if services.round_taken(form.programme_id.data, form.year.data, exclude_id=round_.id):
+            form.year.errors.append(_("This programme already has a round for that year."))
+        else:
+            services.apply_round_settings(round_, _settings_data(form))
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("rounds.edit_round", round_id=round_.id))
+    return render_template("rounds/edit.html", form=form, round=round_)
+
+
+def _group_data(group) -> dict:
+    criteria = [
+        {"id": str(c.id), "code": c.code, "name_vi": c.name_vi, "name_en": c.name_en,
+         "max_points": c.max_points, "guidance_vi": c.guidance_vi}
+        for c in group.criteria
+    ]  # fmt: skip
+    return {
+        "id": str(group.id), "code": group.code, "name_vi": group.name_vi, "name_en": group.name_en,
+        "min_points": group.min_points, "criteria": criteria, "new_criterion": {},
+    }  # fmt: skip
+
+
+@bp.route("/rounds/<int:round_id>/criteria", methods=["GET", "POST"])
+def criteria(round_id: int):
+    round_ = load(round_id)
+    groups = groups_of(round_.id)
+    frozen = criteria_frozen(round_.id)
+    form = forms.CriteriaForm()
+    if not form.is_submitted():
+        form = forms.CriteriaForm(data={"groups": [_group_data(g) for g in groups]})
+    elif form.validate_on_submit():
+        try:
+            services.save_criteria(round_, [entry.data for entry in form.groups])
+        except ReviewError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("rounds.criteria", round_id=round_.id))
+    total = sum((g.max_points for g in groups), 0)
+    return render_template("rounds/criteria.html", round=round_, form=form, frozen=frozen, total=total)
+
+
+@bp.route("/rounds/<int:round_id>/council", methods=["GET", "POST"])
+def council(round_id: int):
+    round_ = load(round_id)
+    members = council_of(round_)
+    member_ids = {m.user_id for m in members}
+    candidates = [
+        u
+        for u in db.session.scalars(
+            select(User)
+            .join(RoleMembership)
+            .where(RoleMembership.role == Role.council_member, User.active.is_(True))
+            .order_by(User.full_name)
+        ).unique()
+        if u.id not in member_ids
+    ]
+    add_form = forms.CouncilMemberForm(candidates, prefix="add")
+    if add_form.submit.data and add_form.validate_on_submit():
+        try:
+            add_council_member(round_, db.session.get(User, add_form.user_id.data), add_form.title.data or "")
+            db.session.commit()
+            flash(_("Added to the council."), "success")
+        except ReviewError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        return redirect(url_for("rounds.council", round_id=round_.id))
+    criteria = criteria_of(round_.id)
+    assignment_form = forms.criterion_assignment_form(
+        members, criteria, services.criterion_assignments(round_)
+    )
+    if assignment_form.submit.data and assignment_form.validate_on_submit():
+        chosen = {
+            m.user_id: {int(c) for c in getattr(assignment_form, f"member_{m.user_id}").data} for m in members
+        }
+        try:
+            services.set_criterion_assignments(round_, chosen)
+            db.session.commit()
+            flash(_("Saved."), "success")
+        except ReviewError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        return redirect(url_for("rounds.council", round_id=round_.id))
+    return render_template(
+        "rounds/council.html",
+        round=round_,
+        members=members,
+        add_form=add_form,
+        assignment_form=assignment_form,
+        frozen=criteria_frozen(round_.id),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/council/<int:user_id>/remove", methods=["POST"])
+def remove_member(round_id: int, user_id: int):
+    round_ = load(round_id)
+    services.remove_council_member(round_, user_id)
+    db.session.commit()
+    flash(_("Removed from the council."), "info")
+    return redirect(url_for("rounds.council", round_id=round_.id))

@@ -1,0 +1,159 @@
+"""The secretariat's side of review (under /secretariat/review): reviewers, opening review, the board,
+conclusions one by one or in bulk."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from recognition.accounts.models import Role, User
+from recognition.accounts.permissions import blueprint_requires
+from recognition.cases.models import Application, AuditEvent, State
+from recognition.cases.services import take_step
+from recognition.extensions import db
+from recognition.review import services
+from recognition.review.models import ReviewAssignment
+from recognition.review.scoring import TIE_BREAK_RULE, groups_of
+from recognition.review.scoring import board as board_results
+from recognition.rounds.models import Round
+
+bp = Blueprint("review_board", __name__, url_prefix="/secretariat/review")
+blueprint_requires(bp, Role.secretariat)
+
+
+def load_round(round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def load_application(application_id: int) -> Application:
+    application = db.session.scalar(
+        select(Application).where(Application.id == application_id, Application.state != State.draft)
+    )
+    if application is None:
+        abort(404)
+    return application
+
+
+@bp.route("/rounds/<int:round_id>/assignments")
+def assignments(round_id: int):
+    round_ = load_round(round_id)
+    applications = db.session.scalars(
+        select(Application)
+        .where(Application.round_id == round_.id, Application.state.in_([State.endorsed, State.under_review]))
+        .options(selectinload(Application.enterprise), selectinload(Application.product))
+        .order_by(Application.id)
+    ).all()
+    rows = db.session.scalars(
+        select(ReviewAssignment)
+        .where(ReviewAssignment.application_id.in_([a.id for a in applications] or [-1]))
+        .options(selectinload(ReviewAssignment.reviewer))
+        .order_by(ReviewAssignment.id)
+    ).all()
+    by_application: dict[int, list[ReviewAssignment]] = {}
+    for row in rows:
+        by_application.setdefault(row.application_id, []).append(row)
+    return render_template(
+        "review_board/assignments.html",
+        round=round_,
+        applications=applications,
+        by_application=by_application,
+        members=services.council_of(round_),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/assign-evenly", methods=["POST"])
+def assign_evenly(round_id: int):
+    round_ = load_round(round_id)
+    try:
+        made = services.assign_evenly(round_)
+        db.session.commit()
+        flash(_("%(count)s assignments made.", count=made), "success")
+    except services.ReviewError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    return redirect(url_for("review_board.assignments", round_id=round_.id))
+
+
+@bp.route("/applications/<int:application_id>/reviewers", methods=["POST"])
+def add_reviewer(application_id: int):
+    application = load_application(application_id)
+    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    if user is None:
+        abort(404)
+    try:
+        services.assign_reviewer(application, user)
+        db.session.commit()
+        flash(_("Reviewer assigned."), "success")
+    except services.ReviewError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    return redirect(url_for("review_board.assignments", round_id=application.round_id))
+
+
+@bp.route("/applications/<int:application_id>/open-review", methods=["POST"])
+def open_review(application_id: int):
+    application = load_application(application_id)
+    _result, refusals = take_step(application, "open_review", current_user, request.form.get("version"))
+    for refusal in refusals:
+        flash(f"{application.receipt_code}: {refusal.message}", "danger")
+    if not refusals:
+        flash(_("Council review opened for %(code)s.", code=application.receipt_code), "success")
+    return redirect(url_for("review_board.assignments", round_id=application.round_id))
+
+
+@bp.route("/rounds/<int:round_id>/board")
+def board(round_id: int):
+    round_ = load_round(round_id)
+    results = board_results(round_)
+    overrides = {
+        event.application_id: event.payload.get("override_reason")
+        for event in db.session.scalars(
+            select(AuditEvent)
+            .join(Application, Application.id == AuditEvent.application_id)
+            .where(Application.round_id == round_.id, AuditEvent.trigger == "conclude_review")
+        )
+        if event.payload.get("override_reason")
+    }
+    return render_template(
+        "review_board/board.html",
+        round=round_,
+        results=results,
+        groups=groups_of(round_.id),
+        tie_break_rule=TIE_BREAK_RULE,
+        overrides=overrides,
+    )
+
+
+@bp.route("/applications/<int:application_id>/conclude", methods=["POST"])
+def conclude(application_id: int):
+    application = load_application(application_id)
+    data = {}
+    if request.form.get("outcome") in (State.recommended.value, State.not_recommended.value):
+        data["outcome"] = request.form["outcome"]
+        data["override_reason"] = request.form.get("override_reason", "")
+    _result, refusals = take_step(
+        application, "conclude_review", current_user, request.form.get("version"), **data
+    )
+    for refusal in refusals:
+        flash(f"{application.receipt_code}: {refusal.message}", "danger")
+    if not refusals:
+        flash(_("Review concluded for %(code)s.", code=application.receipt_code), "success")
+    return redirect(url_for("review_board.board", round_id=application.round_id))
+
+
+@bp.route("/rounds/<int:round_id>/conclude", methods=["POST"])
+def conclude_all(round_id: int):
+    round_ = load_round(round_id)
+    results = services.conclude_complete(round_, current_user)
+    done = [r for r in results if not r.refusals]
+    flash(_("%(count)s reviews concluded.", count=len(done)), "success")
+    for result in results:
+        for refusal in result.refusals:
+            flash(f"{result.application.receipt_code}: {refusal.message}", "warning")
+    return redirect(url_for("review_board.board", round_id=round_.id))

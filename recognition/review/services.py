@@ -1,0 +1,247 @@
+"""The council's operations: name members, assign reviewers (by hand or evenly), declare conflicts,
+score, and the secretariat's conclusions. Services flush; the caller commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from recognition.accounts.models import Role, User
+from recognition.cases.errors import Refusal, WorkflowError
+from recognition.cases.models import Application, Notification, State
+from recognition.cases.permissions import acts_as_applicant
+from recognition.cases.workflow import advance
+from recognition.clock import utcnow
+from recognition.extensions import db
+from recognition.review.models import CouncilMember, ReviewAssignment, Score
+from recognition.review.scoring import criteria_for_member, criteria_frozen
+from recognition.rounds.models import Round
+
+ASSIGNABLE_STATES = (State.endorsed, State.under_review)
+
+
+class ReviewError(ValueError):
+    """A council operation refused; `message` is what the user reads."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def council_of(round_: Round) -> list[CouncilMember]:
+    return list(
+        db.session.scalars(
+            select(CouncilMember).where(CouncilMember.round_id == round_.id).order_by(CouncilMember.id)
+        )
+    )
+
+
+def add_council_member(round_: Round, user: User, title: str = "") -> CouncilMember:
+    if not user.has_role(Role.council_member):
+        raise ReviewError(_l("Only accounts with the council member role can sit on the council."))
+    existing = db.session.scalar(
+        select(CouncilMember).where(CouncilMember.round_id == round_.id, CouncilMember.user_id == user.id)
+    )
+    if existing:
+        return existing
+    member = CouncilMember(round_id=round_.id, user_id=user.id, title=title.strip())
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
+def _can_review(user: User, application: Application) -> bool:
+    """A member may review a dossier unless they belong to its enterprise or declared a conflict on it."""
+    if acts_as_applicant(user, application):
+        return False
+    declared = db.session.scalar(
+        select(ReviewAssignment.has_conflict).where(
+            ReviewAssignment.application_id == application.id, ReviewAssignment.reviewer_id == user.id
+        )
+    )
+    return declared is not True
+
+
+def assign_reviewer(application: Application, user: User) -> ReviewAssignment:
+    if application.state not in ASSIGNABLE_STATES:
+        raise ReviewError(_l("Reviewers can be assigned only to endorsed dossiers or dossiers under review."))
+    member = db.session.scalar(
+        select(CouncilMember).where(
+            CouncilMember.round_id == application.round_id, CouncilMember.user_id == user.id
+        )
+    )
+    if member is None:
+        raise ReviewError(_l("This person is not on the round's council."))
+    if not _can_review(user, application):
+        raise ReviewError(_l("This member has a conflict of interest with the dossier."))
+    existing = db.session.scalar(
+        select(ReviewAssignment).where(
+            ReviewAssignment.application_id == application.id, ReviewAssignment.reviewer_id == user.id
+        )
+    )
+    if existing:
+        return existing
+    assignment = ReviewAssignment(application_id=application.id, reviewer_id=user.id, assigned_at=utcnow())
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def assign_evenly(round_: Round) -> int:
+    """Fill every endorsed dossier up to the round's reviewers per dossier, always giving the next
+    assignment to the least-loaded eligible member (never a conflicted one). Returns assignments made."""
+    members = [m.user for m in council_of(round_)]
+    if not members:
+        raise ReviewError(_l("Name the council's members first."))
+    loads = dict(
+        db.session.execute(
+            select(ReviewAssignment.reviewer_id, func.count())
+            .join(Application, Application.id == ReviewAssignment.application_id)
+            .where(Application.round_id == round_.id, ReviewAssignment.has_conflict.is_not(True))
+            .group_by(ReviewAssignment.reviewer_id)
+        ).all()
+    )
+    made = 0
+    applications = db.session.scalars(
+        select(Application)
+        .where(Application.round_id == round_.id, Application.state == State.endorsed)
+        .order_by(Application.id)
+    ).all()
+    for application in applications:
+        current = {
+            a.reviewer_id: a.has_conflict
+            for a in db.session.scalars(
+                select(ReviewAssignment).where(ReviewAssignment.application_id == application.id)
+            )
+        }
+        active = sum(1 for conflict in current.values() if conflict is not True)
+        candidates = sorted(
+            (m for m in members if m.id not in current and _can_review(m, application)),
+            key=lambda m: (loads.get(m.id, 0), m.id),
+        )
+        for member in candidates[: max(round_.reviewers_per_dossier - active, 0)]:
+            db.session.add(ReviewAssignment(application_id=application.id, reviewer_id=member.id))
+            loads[member.id] = loads.get(member.id, 0) + 1
+            made += 1
+    db.session.flush()
+    return made
+
+
+def declare(assignment: ReviewAssignment, has_conflict: bool, reason: str = "") -> None:
+    """The member's declaration; a conflict removes them and tells the secretariat to reassign."""
+    if assignment.submitted_at is not None:
+        raise ReviewError(_l("Scores already submitted cannot be withdrawn by a declaration."))
+    if has_conflict and not reason.strip():
+        raise ReviewError(_l("Give the reason for the conflict of interest."))
+    assignment.has_conflict = has_conflict
+    assignment.conflict_reason = reason.strip() if has_conflict else None
+    assignment.declared_at = utcnow()
+    if has_conflict:
+        db.session.add(
+            Notification(
+                application_id=assignment.application_id,
+                event="conflict_declared",
+                recipient_role=Role.secretariat.value,
+                payload={"reviewer_id": assignment.reviewer_id},
+            )
+        )
+    db.session.flush()
+
+
+@dataclass
+class ScoreInput:
+    criterion_id: int
+    points: str | Decimal | None
+    comment: str = ""
+
+
+def save_scores(
+    assignment: ReviewAssignment, application: Application, inputs: list[ScoreInput], submit: bool
+):
+    """Keep the member's scores as a draft, or submit them (then every one of their criteria is needed).
+
+    Returns the list of field errors {criterion_id: message}; nothing is saved when there are any.
+    """
+    if assignment.has_conflict is not False:
+        raise ReviewError(_l("Declare whether you have a conflict of interest first."))
+    if assignment.submitted_at is not None:
+        raise ReviewError(_l("Your scores are already submitted."))
+    if application.state != State.under_review:
+        raise ReviewError(_l("Scoring is open only while the dossier is under council review."))
+    criteria = {c.id: c for c in criteria_for_member(application.round_id, assignment.reviewer_id)}
+    errors: dict[int, object] = {}
+    parsed: dict[int, tuple[Decimal, str]] = {}
+    for item in inputs:
+        criterion = criteria.get(item.criterion_id)
+        if criterion is None:
+            continue  # a criterion not theirs is ignored, never stored
+        if item.points in (None, ""):
+            if submit:
+                errors[criterion.id] = _l("Score this criterion.")
+            continue
+        try:
+            points = Decimal(str(item.points).replace(",", "."))
+        except InvalidOperation:
+            errors[criterion.id] = _l("Enter a number.")
+            continue
+        if not points.is_finite() or points < 0 or points > criterion.max_points:
+            errors[criterion.id] = _l("Between 0 and %(max)s points.", max=criterion.max_points_text)
+            continue
+        parsed[criterion.id] = (points, (item.comment or "").strip())
+    if submit:
+        for criterion_id in criteria:
+            if criterion_id not in parsed and criterion_id not in errors:
+                errors[criterion_id] = _l("Score this criterion.")
+    if errors:
+        return errors
+    existing = {s.criterion_id: s for s in assignment.scores}
+    for criterion_id, (points, comment) in parsed.items():
+        score = existing.get(criterion_id)
+        if score is None:
+            assignment.scores.append(Score(criterion_id=criterion_id, points=points, comment=comment))
+        else:
+            score.points, score.comment = points, comment
+    if submit:
+        assignment.total_score = sum((p for p, _c in parsed.values()), Decimal(0))
+        assignment.submitted_at = utcnow()
+    db.session.flush()
+    return {}
+
+
+class CriteriaFrozen(ReviewError):
+    def __init__(self):
+        super().__init__(_l("The criteria are frozen: a council member has already submitted scores."))
+
+
+def ensure_criteria_editable(round_: Round) -> None:
+    if criteria_frozen(round_.id):
+        raise CriteriaFrozen()
+
+
+@dataclass
+class ConclusionResult:
+    application: Application
+    refusals: list[Refusal]
+
+
+def conclude_complete(round_: Round, actor: User) -> list[ConclusionResult]:
+    """Conclude every dossier under review whose scores are all in, each in its own transaction."""
+    results = []
+    ids = db.session.scalars(
+        select(Application.id).where(
+            Application.round_id == round_.id, Application.state == State.under_review
+        )
+    ).all()
+    for application_id in ids:
+        application = db.session.get(Application, application_id)
+        try:
+            advance(application, "conclude_review", actor)
+            db.session.commit()
+            results.append(ConclusionResult(application, []))
+        except WorkflowError as error:
+            db.session.rollback()
+            results.append(ConclusionResult(db.session.get(Application, application_id), error.refusals))
+    return results

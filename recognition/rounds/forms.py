@@ -1,0 +1,182 @@
+"""The secretariat's round settings, criteria and council forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms import Form as PlainForm
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from recognition.i18n import BabelTranslations, Form
+from recognition.nomination.forms import MoneyField
+from recognition.rounds.models import RoundStatus, SupplementExpiry, VettingBody
+
+STATUS_LABELS = {
+    RoundStatus.draft: _l("Draft"),
+    RoundStatus.open: _l("Open"),
+    RoundStatus.closed: _l("Closed"),
+}
+VETTING_BODY_LABELS = {
+    VettingBody.unit: _l("The enterprise's administrative unit"),
+    VettingBody.secretariat: _l("The Department (secretariat)"),
+}
+EXPIRY_LABELS = {
+    SupplementExpiry.remind: _l("Remind the enterprise"),
+    SupplementExpiry.withdraw: _l("Withdraw the dossier automatically"),
+}
+
+
+def count(label, minimum=0, maximum=1000, required=True):
+    return IntegerField(
+        label, validators=[InputRequired() if required else Optional(), NumberRange(min=minimum, max=maximum)]
+    )
+
+
+class RoundForm(Form):
+    programme_id = SelectField(_l("Programme"), coerce=int, validators=[DataRequired()])
+    year = count(_l("Year"), 2000, 2100)
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
+    opens_on = DateField(_l("Nominations open on"), validators=[InputRequired()])
+    closes_on = DateField(_l("Nominations close on"), validators=[InputRequired()])
+    status = SelectField(_l("Status"), choices=[SelectChoice(k.value, v) for k, v in STATUS_LABELS.items()])
+    vetting_body = SelectField(
+        _l("Who vets the dossiers"),
+        choices=[SelectChoice(k.value, v) for k, v in VETTING_BODY_LABELS.items()],
+    )
+    legal_bases = TextAreaField(_l("Legal bases (one per line)"), validators=[Optional(), Length(max=5000)])
+    vetting_working_days = count(_l("Vetting time limit (working days)"), 1, 200)
+    max_supplement_requests = count(_l("Requests to supplement allowed per dossier"), 0, 5)
+    supplement_working_days = count(_l("Default reply time for a supplement (working days)"), 1, 60)
+    supplement_expiry = SelectField(
+        _l("When the reply deadline passes"),
+        choices=[SelectChoice(k.value, v) for k, v in EXPIRY_LABELS.items()],
+    )
+    reviewers_per_dossier = count(_l("Reviewers per dossier"), 1, 20)
+    pass_threshold = count(_l("Pass threshold (points out of 100)"), 0, 100)
+    top_n = count(_l("Top N (tiêu biểu)"), 0, 100)
+    spread_flag_points = count(
+        _l("Flag a dossier when reviewers' totals differ by more than (points)"), 0, 100
+    )
+    certificate_validity_months = count(_l("Certificate validity (months)"), 1, 120)
+    min_revenue_high_tech_vnd = MoneyField(
+        _l("High-tech product: minimum revenue (VND a year)"),
+        validators=[InputRequired(), NumberRange(min=0)],
+    )
+    min_revenue_other_vnd = MoneyField(
+        _l("Other product: minimum revenue (VND a year)"), validators=[InputRequired(), NumberRange(min=0)]
+    )
+    min_exports_handicraft_usd = MoneyField(
+        _l("Handicraft: minimum exports (USD a year)"), validators=[InputRequired(), NumberRange(min=0)]
+    )
+    target_products_min = count(_l("Target: products, at least"), required=False)
+    target_products_max = count(_l("Target: products, at most"), required=False)
+    target_enterprises_min = count(_l("Target: enterprises, at least"), required=False)
+    target_enterprises_max = count(_l("Target: enterprises, at most"), required=False)
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, programmes, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programme_id.choices = [SelectChoice(p.id, p.name_vi) for p in programmes]
+
+    def validate_closes_on(self, field) -> None:
+        if self.opens_on.data and field.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("The closing date must not be before the opening date."))
+
+    def validate_target_products_max(self, field) -> None:
+        if field.data is not None and self.target_products_min.data is not None:
+            if field.data < self.target_products_min.data:
+                raise ValidationError(_l("The maximum must not be below the minimum."))
+
+    def validate_target_enterprises_max(self, field) -> None:
+        if field.data is not None and self.target_enterprises_min.data is not None:
+            if field.data < self.target_enterprises_min.data:
+                raise ValidationError(_l("The maximum must not be below the minimum."))
+
+
+class _Translated(PlainForm):
+    class Meta:
+        def get_translations(self, form):
+            return BabelTranslations()
+
+
+class CriterionRowForm(_Translated):
+    id = HiddenField()
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
+    name_vi = StringField(_l("Name (Vietnamese)"), validators=[DataRequired(), Length(max=255)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=255)])
+    max_points = DecimalField(
+        _l("Maximum points"), places=2, validators=[InputRequired(), NumberRange(min=0.5, max=100)]
+    )
+    guidance_vi = TextAreaField(_l("Guidance"), validators=[Optional(), Length(max=2000)])
+    remove = BooleanField(_l("Remove"))
+
+
+class GroupRowForm(_Translated):
+    id = HiddenField()
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
+    name_vi = StringField(_l("Name (Vietnamese)"), validators=[DataRequired(), Length(max=255)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=255)])
+    min_points = DecimalField(
+        _l("Minimum on the group's mean (optional)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
+    criteria = FieldList(FormField(CriterionRowForm))
+    new_criterion = FormField(CriterionRowForm)
+
+
+class CriteriaForm(Form):
+    groups = FieldList(FormField(GroupRowForm))
+    submit = SubmitField(_l("Save the criteria"))
+
+
+class CouncilMemberForm(Form):
+    user_id = SelectField(_l("Council member"), coerce=int, validators=[DataRequired()])
+    title = StringField(
+        _l("Title on the council (e.g. chair, member)"), validators=[Optional(), Length(max=255)]
+    )
+    submit = SubmitField(_l("Add to the council"))
+
+    def __init__(self, candidates, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = [SelectChoice(u.id, f"{u.full_name} ({u.email})") for u in candidates]
+
+
+class CriterionAssignmentForm(Form):
+    """For each member, the criteria they score; leave all empty for everyone to score everything."""
+
+    submit = SubmitField(_l("Save the assignment of criteria"))
+
+
+def criterion_assignment_form(members, criteria, assigned: dict[int, set[int]]) -> CriterionAssignmentForm:
+    """A form with one multi-select per council member (fields named member_<user id>)."""
+
+    class _Form(CriterionAssignmentForm):
+        pass
+
+    choices = [SelectChoice(str(c.id), f"{c.code} {c.name_vi}") for c in criteria]
+    for member in members:
+        setattr(
+            _Form, f"member_{member.user_id}", SelectMultipleField(member.user.full_name, choices=choices)
+        )
+    form = _Form()
+    if not form.is_submitted():
+        for member in members:
+            getattr(form, f"member_{member.user_id}").data = [
+                str(c) for c in assigned.get(member.user_id, set())
+            ]
+    return form

@@ -1,0 +1,121 @@
+"""The secretariat's round settings: create and edit rounds, their criteria and council."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import delete, select
+
+from recognition.extensions import db
+from recognition.review.models import CouncilMember, Criterion, CriterionAssignment, CriterionGroup
+from recognition.review.rubric import apply_default_rubric
+from recognition.review.services import ensure_criteria_editable
+from recognition.rounds.models import Round, RoundStatus, SupplementExpiry, VettingBody
+
+ROUND_FIELDS = (
+    "programme_id", "year", "title", "opens_on", "closes_on", "legal_bases", "vetting_working_days",
+    "max_supplement_requests", "supplement_working_days", "reviewers_per_dossier", "pass_threshold", "top_n",
+    "spread_flag_points", "certificate_validity_months", "min_revenue_high_tech_vnd", "min_revenue_other_vnd",
+    "min_exports_handicraft_usd", "target_products_min", "target_products_max", "target_enterprises_min",
+    "target_enterprises_max",
+)  # fmt: skip
+
+
+def apply_round_settings(round_: Round, data: dict) -> None:
+    for name in ROUND_FIELDS:
+        setattr(round_, name, data[name])
+    round_.legal_bases = data["legal_bases"] or ""
+    round_.status = RoundStatus(data["status"])
+    round_.vetting_body = VettingBody(data["vetting_body"])
+    round_.supplement_expiry = SupplementExpiry(data["supplement_expiry"])
+
+
+def create_round(data: dict) -> Round:
+    """A new round with the settings given and the default 100-point rubric; the caller commits."""
+    round_ = Round()
+    apply_round_settings(round_, data)
+    db.session.add(round_)
+    db.session.flush()
+    apply_default_rubric(round_)
+    return round_
+
+
+def round_taken(programme_id: int, year: int, exclude_id: int | None = None) -> bool:
+    stmt = select(Round.id).where(Round.programme_id == programme_id, Round.year == year)
+    if exclude_id:
+        stmt = stmt.where(Round.id != exclude_id)
+    return db.session.scalar(stmt) is not None
+
+
+def save_criteria(round_: Round, groups_data: list[dict]) -> None:
+    """Apply the criteria editor: rename, re-weight, add and remove; refused once frozen."""
+    ensure_criteria_editable(round_)
+    groups = {
+        str(g.id): g
+        for g in db.session.scalars(select(CriterionGroup).where(CriterionGroup.round_id == round_.id))
+    }
+    for group_data in groups_data:
+        group = groups.get(group_data["id"])
+        if group is None:
+            continue
+        group.code, group.name_vi, group.name_en = (
+            group_data["code"],
+            group_data["name_vi"],
+            group_data["name_en"],
+        )
+        group.min_points = group_data["min_points"]
+        criteria = {str(c.id): c for c in group.criteria}
+        for row in group_data["criteria"]:
+            criterion = criteria.get(row["id"])
+            if criterion is None:
+                continue
+            if row["remove"]:
+                db.session.delete(criterion)
+                continue
+            _apply_criterion(criterion, row)
+        new = group_data["new_criterion"]
+        if new and new.get("code") and new.get("name_vi") and new.get("max_points"):
+            criterion = Criterion(round_id=round_.id, position=len(group.criteria))
+            _apply_criterion(criterion, new)
+            group.criteria.append(criterion)
+    db.session.flush()
+
+
+def _apply_criterion(criterion: Criterion, row: dict) -> None:
+    criterion.code = row["code"].strip()
+    criterion.name_vi = row["name_vi"].strip()
+    criterion.name_en = (row.get("name_en") or row["name_vi"]).strip()
+    criterion.max_points = Decimal(row["max_points"])
+    criterion.guidance_vi = row.get("guidance_vi") or ""
+
+
+def remove_council_member(round_: Round, user_id: int) -> None:
+    db.session.execute(
+        delete(CouncilMember).where(CouncilMember.round_id == round_.id, CouncilMember.user_id == user_id)
+    )
+
+
+def criterion_assignments(round_: Round) -> dict[int, set[int]]:
+    """user id -> ids of the criteria they score (empty when the round assigns none)."""
+    rows = db.session.execute(
+        select(CriterionAssignment.user_id, CriterionAssignment.criterion_id)
+        .join(Criterion, Criterion.id == CriterionAssignment.criterion_id)
+        .where(Criterion.round_id == round_.id)
+    ).all()
+    assigned: dict[int, set[int]] = {}
+    for user_id, criterion_id in rows:
+        assigned.setdefault(user_id, set()).add(criterion_id)
+    return assigned
+
+
+def set_criterion_assignments(round_: Round, assigned: dict[int, set[int]]) -> None:
+    """Replace who scores which criterion; refused once frozen (scores already rest on it)."""
+    ensure_criteria_editable(round_)
+    criteria_ids = set(db.session.scalars(select(Criterion.id).where(Criterion.round_id == round_.id)))
+    db.session.execute(
+        delete(CriterionAssignment).where(CriterionAssignment.criterion_id.in_(criteria_ids or {-1}))
+    )
+    for user_id, ids in assigned.items():
+        for criterion_id in ids & criteria_ids:
+            db.session.add(CriterionAssignment(criterion_id=criterion_id, user_id=user_id))
+    db.session.flush()
