@@ -172,7 +172,10 @@ def save_scores(
     if application.state != State.under_review:
         raise ReviewError(_l("Scoring is open only while the dossier is under council review."))
     criteria = {c.id: c for c in criteria_for_member(application.round_id, assignment.reviewer_id)}
+    if submit and not criteria:
+        raise ReviewError(_l("No criterion of this round is assigned to you."))
     errors: dict[int, object] = {}
+    cleared: set[int] = set()
     parsed: dict[int, tuple[Decimal, str]] = {}
     for item in inputs:
         criterion = criteria.get(item.criterion_id)
@@ -181,6 +184,7 @@ def save_scores(
         if item.points in (None, ""):
             if submit:
                 errors[criterion.id] = _l("Score this criterion.")
+            cleared.add(criterion.id)
             continue
         try:
             points = Decimal(str(item.points).replace(",", "."))
@@ -190,6 +194,9 @@ def save_scores(
         if not points.is_finite() or points < 0 or points > criterion.max_points:
             errors[criterion.id] = _l("Between 0 and %(max)s points.", max=criterion.max_points_text)
             continue
+        if points != points.quantize(Decimal("0.01")):
+            errors[criterion.id] = _l("Use at most two decimal places.")
+            continue
         parsed[criterion.id] = (points, (item.comment or "").strip())
     if submit:
         for criterion_id in criteria:
@@ -198,6 +205,10 @@ def save_scores(
     if errors:
         return errors
     existing = {s.criterion_id: s for s in assignment.scores}
+    for score in list(assignment.scores):
+        # A value cleared in a draft, or a criterion no longer the member's, leaves no score behind.
+        if score.criterion_id in cleared or score.criterion_id not in criteria:
+            assignment.scores.remove(score)
     for criterion_id, (points, comment) in parsed.items():
         score = existing.get(criterion_id)
         if score is None:
