@@ -46,6 +46,10 @@ def create_app(config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     compile_translations()
     babel.init_app(app, locale_selector=select_locale)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
     _init_login(app)
     _register_blueprints(app)
     _register_security_headers(app)
@@ -73,7 +77,9 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from recognition.accounts.admin import bp as admin_bp
     from recognition.accounts.views import bp as accounts_bp
+    from recognition.honours.views import bp as honours_bp
     from recognition.nomination.views import bp as nomination_bp
+    from recognition.registry.api import register_api
     from recognition.registry.views import bp as registry_bp
     from recognition.review.board_views import bp as review_board_bp
     from recognition.review.views import bp as review_bp
@@ -87,10 +93,12 @@ def _register_blueprints(app: Flask) -> None:
         review_bp,
         review_board_bp,
         rounds_bp,
+        honours_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(vetting_bp, url_prefix="/unit")
+    register_api(app)
     app.register_blueprint(vetting_bp, url_prefix="/secretariat/vetting", name="secretariat_vetting")
 
 
@@ -147,6 +155,7 @@ def _register_template_helpers(app: Flask) -> None:
     from recognition.cases.models import PRODUCT_CATEGORY_LABELS, STATE_LABELS
     from recognition.cases.workflow import TRIGGER_LABELS
     from recognition.clock import format_day, format_moment
+    from recognition.honours.models import CERTIFICATE_STATUS_LABELS, OBJECTION_STATUS_LABELS
     from recognition.rounds.eligibility import format_vnd
     from recognition.rounds.forms import STATUS_LABELS
     from recognition.rounds.models import DOCUMENT_KIND_LABELS
@@ -157,6 +166,8 @@ def _register_template_helpers(app: Flask) -> None:
         DOCUMENT_KIND_LABELS=DOCUMENT_KIND_LABELS,
         PRODUCT_CATEGORY_LABELS=PRODUCT_CATEGORY_LABELS,
         ROUND_STATUS_LABELS=STATUS_LABELS,
+        OBJECTION_STATUS_LABELS=OBJECTION_STATUS_LABELS,
+        CERTIFICATE_STATUS_LABELS=CERTIFICATE_STATUS_LABELS,
     )
     app.jinja_env.filters["day"] = lambda value: format_day(value) if value else ""
     app.jinja_env.filters["moment"] = format_moment

@@ -180,7 +180,8 @@ def register_cli(app: Flask) -> None:
         report = sweep(local_today())
         click.echo(
             f"vetting overdue: {report.vetting_overdue}, "
-            f"supplement reminders: {report.supplement_reminders}, lapsed: {report.lapsed}"
+            f"supplement reminders: {report.supplement_reminders}, lapsed: {report.lapsed}, "
+            f"certificates expired: {report.certificates_expired}"
         )
 
     @app.cli.command("seed-reference")

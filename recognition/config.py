@@ -42,6 +42,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", str(Path(instance_path) / "evidence")),
         "MAX_FORM_PARTS": 1000,
         "AGENCY_CODE": os.environ.get("AGENCY_CODE", "SCT"),
+        # Links in certificates' QR codes and notices use this, never the request's Host header.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # How many proxies set X-Forwarded-For in front of the app (0: use the peer address).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "Demo@2026"),
     }
     if overrides:

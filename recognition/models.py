@@ -17,6 +17,8 @@ from recognition.cases.models import (  # noqa: F401
     ReceiptCounter,
     SupplementRequest,
 )
+from recognition.honours.models import Certificate, Objection  # noqa: F401, E402
+from recognition.ratelimit import RateLimitHit  # noqa: F401, E402
 from recognition.review.models import (  # noqa: F401
     CouncilMember,
     Criterion,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from recognition.cases.guards import StepContext
 from recognition.cases.models import SupplementRequest
 from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret, new_receipt_code
+from recognition.honours.certificates import issue_certificate
+from recognition.review.scoring import board
 from recognition.rounds.calendar import add_working_days, working_days_between
 from recognition.rounds.models import VettingBody
 
@@ -49,6 +51,20 @@ def record_supplement_answers(ctx: StepContext) -> None:
 def record_decision(ctx: StepContext) -> None:
     ctx.application.decision_number = ctx.data["decision_number"].strip()
     ctx.application.decision_date = ctx.data["decision_date"]
+
+
+def grant_certificate(ctx: StepContext) -> None:
+    """The certificate, Top N marked where the round's ranking puts the dossier."""
+    application = ctx.application
+    top = any(r.top for r in board(application.round) if r.application.id == application.id)
+    issue_certificate(
+        application,
+        decision_number=application.decision_number,
+        decision_date=application.decision_date,
+        signer=(ctx.data.get("decision_signer") or "").strip(),
+        today=ctx.today,
+        top_n=top,
+    )
 
 
 def start_vetting_clock(ctx: StepContext) -> None:

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from recognition.accounts.models import User
 from recognition.cases.errors import Refusal
 from recognition.cases.models import Application, State
-from recognition.clock import format_day
+from recognition.clock import format_day, to_local
 from recognition.extensions import db
+from recognition.honours.models import Objection, ObjectionStatus
 from recognition.review.models import Criterion, SelfAssessment
 from recognition.review.scoring import active_assignments, rule_outcome
 from recognition.rounds.eligibility import failing_eligibility_rules
@@ -240,6 +241,26 @@ def comment_period_over(ctx: StepContext) -> list[Refusal]:
             )
         ]
     return []
+
+
+def objections_resolved(ctx: StepContext) -> list[Refusal]:
+    """Every objection to this dossier in the published results must be resolved first."""
+    pending = db.session.scalars(
+        select(Objection)
+        .where(Objection.application_id == ctx.application.id, Objection.status != ObjectionStatus.resolved)
+        .order_by(Objection.id)
+    ).all()
+    return [
+        Refusal(
+            f"objection_{objection.id}",
+            _l(
+                "The objection from %(name)s received on %(date)s is not resolved.",
+                name=objection.name,
+                date=format_day(to_local(objection.created_at).date()),
+            ),
+        )
+        for objection in pending
+    ]
 
 
 def decision_recorded(ctx: StepContext) -> list[Refusal]:

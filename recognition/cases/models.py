@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Sector, User
 from recognition.clock import utcnow
 from recognition.extensions import db
+from recognition.i18n import fold
 from recognition.rounds.models import DocumentKind, Round, VettingBody
 
 
@@ -81,7 +82,8 @@ class Product(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     name: Mapped[str] = mapped_column(String(255))
-    sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"))
+    name_folded: Mapped[str] = mapped_column(String(255), default="")
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"), index=True)
     category: Mapped[ProductCategory] = mapped_column(db.Enum(ProductCategory, native_enum=False, length=12))
     description: Mapped[str] = mapped_column(Text, default="")
     year_started: Mapped[int | None]
@@ -92,6 +94,11 @@ class Product(db.Model):
 
     enterprise: Mapped[Enterprise] = relationship()
     sector: Mapped[Sector] = relationship()
+
+    @validates("name")
+    def _fold_name(self, _key: str, value: str) -> str:
+        self.name_folded = fold(value)
+        return value
 
 
 class TechnologyLevel(enum.StrEnum):

@@ -1,5 +1,5 @@
 """The daily sweep: flag overdue steps, queue reminders, lapse unanswered supplements where the round
-says so. Idempotent: a second run on the same day finds nothing left to do."""
+says so, expire certificates past their date. Idempotent: a second run finds nothing left to do."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from recognition.cases.errors import WorkflowError
 from recognition.cases.models import Application, Notification, State
 from recognition.cases.workflow import advance
 from recognition.extensions import db
+from recognition.honours.certificates import expire_certificates
 from recognition.rounds.models import Round, SupplementExpiry, VettingBody
 
 
@@ -21,6 +22,7 @@ class SweepReport:
     vetting_overdue: int = 0
     supplement_reminders: int = 0
     lapsed: int = 0
+    certificates_expired: int = 0
 
 
 def _remind(application: Application, today: date, event: str, to_applicant: bool) -> None:
@@ -72,4 +74,5 @@ def sweep(today: date) -> SweepReport:
             db.session.commit()
         except WorkflowError:
             db.session.rollback()
+    report.certificates_expired = expire_certificates(today)
     return report

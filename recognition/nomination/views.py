@@ -29,6 +29,8 @@ from recognition.cases.services import take_step
 from recognition.cases.storage import UploadRejected
 from recognition.cases.workflow import allowed_triggers
 from recognition.extensions import db
+from recognition.honours.models import Certificate
+from recognition.honours.views import pdf_response
 from recognition.nomination import forms
 from recognition.nomination.progress import NEXT_STEP_LABELS, section_status
 from recognition.nomination.receipt import receipt_facts, receipt_pdf
@@ -70,9 +72,32 @@ def home():
     applications = db.session.scalars(
         applications_of_enterprises(current_user).order_by(Application.created_at.desc())
     ).all()
+    certificates = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.enterprise_id.in_(current_user.enterprise_ids or [-1]))
+        .order_by(Certificate.issued_on.desc())
+    ).all()
     return render_template(
-        "nomination/home.html", enterprises=my_enterprises(), applications=applications, rounds=open_rounds()
+        "nomination/home.html",
+        enterprises=my_enterprises(),
+        applications=applications,
+        rounds=open_rounds(),
+        certificates=certificates,
     )
+
+
+@bp.route("/certificates/<int:certificate_id>.pdf")
+def certificate_file(certificate_id: int):
+    """The enterprise's own certificate; another enterprise's id is simply not found."""
+    certificate = db.session.scalar(
+        select(Certificate).where(
+            Certificate.id == certificate_id,
+            Certificate.enterprise_id.in_(current_user.enterprise_ids or [-1]),
+        )
+    )
+    if certificate is None:
+        abort(404)
+    return pdf_response(certificate)
 
 
 @bp.context_processor

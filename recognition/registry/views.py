@@ -1,12 +1,34 @@
-"""The public face: home page and language switch (registry, verification and tracking follow)."""
+"""The public face: home, language switch, registry, certificate verification, dossier tracking,
+published results with the comment form. No login; nothing beyond what the registry publishes."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
 
+from recognition.accounts.services import current_sectors, units_open_for_registration
 from recognition.accounts.views import safe_next_url
+from recognition.cases.models import Application
+from recognition.cases.queries import timeline_of
+from recognition.cases.storage import UploadRejected
+from recognition.clock import local_today
+from recognition.extensions import db
+from recognition.honours import services as honours
+from recognition.honours.forms import CommentForm, TrackForm
+from recognition.ratelimit import hit
+from recognition.registry.queries import (
+    RegistryFilters,
+    certificate_by_serial,
+    product_certificates,
+    registry_page,
+    tracked_application,
+)
+from recognition.rounds.models import Round
 
 bp = Blueprint("registry", __name__)
+TRACK_LIMIT_PER_MINUTE = 10
+COMMENT_LIMIT_PER_MINUTE = 5
 
 
 @bp.route("/")
@@ -21,3 +43,104 @@ def switch_language(code: str):
         abort(404)
     session["lang"] = code
     return redirect(safe_next_url(request.args.get("next")) or url_for("registry.home"))
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@bp.route("/registry")
+def registry():
+    filters = RegistryFilters(
+        year=_int_arg("year"),
+        sector_id=_int_arg("sector"),
+        unit_id=_int_arg("unit"),
+        search=request.args.get("q", "")[:100],
+    )
+    page = registry_page(filters, _int_arg("page") or 1)
+    years = db.session.scalars(select(Round.year).distinct().order_by(Round.year.desc())).all()
+    return render_template(
+        "registry/registry.html",
+        page=page,
+        filters=filters,
+        years=years,
+        sectors=current_sectors(local_today()),
+        units=units_open_for_registration(local_today()),
+    )
+
+
+@bp.route("/registry/<int:product_id>")
+def product(product_id: int):
+    certificates = product_certificates(product_id)
+    if not certificates:
+        abort(404)
+    return render_template(
+        "registry/product.html", certificates=certificates, product=certificates[0].product
+    )
+
+
+@bp.route("/verify/<serial>")
+def verify(serial: str):
+    certificate = certificate_by_serial(serial[:40])
+    return render_template("registry/verify.html", certificate=certificate, serial=serial[:40]), (
+        200 if certificate else 404
+    )
+
+
+def client_key() -> str:
+    """The client's address (behind a proxy, ProxyFix makes it the real one: TRUSTED_PROXIES)."""
+    return request.remote_addr or "unknown"
+
+
+@bp.route("/track", methods=["GET", "POST"])
+def track():
+    """A dossier's stage by receipt code and lookup secret; a wrong pair looks exactly like a missing code."""
+    form = TrackForm()
+    application = None
+    looked_up = False
+    if form.validate_on_submit():
+        if not hit(f"track:{client_key()}", TRACK_LIMIT_PER_MINUTE):
+            abort(429)
+        looked_up = True
+        application = tracked_application(form.receipt_code.data, form.lookup_secret.data)
+    timeline = timeline_of(application) if application else []
+    return render_template(
+        "registry/track.html", form=form, application=application, looked_up=looked_up, timeline=timeline
+    )
+
+
+@bp.route("/results/<int:round_id>", methods=["GET", "POST"])
+def results(round_id: int):
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or round_.results_published_at is None:
+        abort(404)
+    listed = honours.published_results(round_)
+    form = CommentForm(listed)
+    if form.validate_on_submit():
+        if not hit(f"comment:{client_key()}", COMMENT_LIMIT_PER_MINUTE):
+            abort(429)
+        application = db.session.get(Application, form.application_id.data)
+        try:
+            honours.submit_objection(
+                application, form.name.data, form.contact.data, form.text.data, form.is_objection.data,
+                form.file.data,
+            )  # fmt: skip
+            db.session.commit()
+            flash(_("Thank you: your comment has been received by the secretariat."), "success")
+            return redirect(url_for("registry.results", round_id=round_.id))
+        except honours.HonoursError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        except UploadRejected:
+            db.session.rollback()
+            form.file.errors.append(
+                _("Only PDF, JPEG, PNG, DOCX and XLSX files are accepted (checked by content, not by name).")
+            )
+    return render_template(
+        "registry/results.html",
+        round=round_,
+        results=listed,
+        form=form,
+        comments_open=honours.comments_open(round_),
+    )

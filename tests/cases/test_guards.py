@@ -69,6 +69,25 @@ def under_review_with_missing_score(make):
     return application
 
 
+def with_open_objection(make):
+    from datetime import UTC, datetime
+
+    from recognition.honours.models import Objection
+
+    application = make.application()
+    db.session.add(
+        Objection(
+            application_id=application.id,
+            name="Nguyễn Văn Bình",
+            contact="binh@example.vn",
+            text="Phản đối",
+            created_at=datetime(2026, 11, 20, 3, 0, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+    return application
+
+
 def low_scores(make):
     application = make.application()
     make.assign_reviewers(application, scores=[50, 60, 55])
@@ -140,6 +159,9 @@ CASES = [
     (guards.comment_period_over, published_until(2), {},
      f"The comment period runs until {(TODAY + timedelta(days=2)):%d/%m/%Y}.",
      f"Thời gian lấy ý kiến kéo dài đến hết ngày {(TODAY + timedelta(days=2)):%d/%m/%Y}."),
+    (guards.objections_resolved, with_open_objection, {},
+     "The objection from Nguyễn Văn Bình received on 20/11/2026 is not resolved.",
+     "Ý kiến phản đối của Nguyễn Văn Bình nhận ngày 20/11/2026 chưa được giải quyết."),
     (guards.decision_recorded, lambda make: make.application(), {"decision_date": TODAY},
      "Enter the number of the city's decision.", "Hãy nhập số quyết định của Ủy ban nhân dân Thành phố."),
     (guards.decision_recorded, lambda make: make.application(),

@@ -1,0 +1,109 @@
+"""Certificates: issued when the city's decision is recorded, superseded, revoked and expired."""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from recognition.accounts.models import User
+from recognition.cases.audit import append_event
+from recognition.cases.models import Application, State
+from recognition.clock import utcnow
+from recognition.extensions import db
+from recognition.honours.models import Certificate, CertificateStatus
+from recognition.rounds.models import Round
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def verify_url(serial: str) -> str:
+    """The public verification address the QR code carries (the configured host, never the request's)."""
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{serial}"
+
+
+def issue_certificate(
+    application: Application, decision_number: str, decision_date: date, signer: str, today: date, top_n: bool
+) -> Certificate:
+    """The certificate of a recognised application; an older valid one of the same product is superseded.
+
+    Serials run per round (<programme>-<year>-<0001>); the round row is locked so two secretaries
+    recognising at once cannot take the same number.
+    """
+    round_: Round = application.round
+    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
+    sequence = (
+        db.session.scalar(select(func.max(Certificate.sequence)).where(Certificate.round_id == round_.id))
+        or 0
+    ) + 1
+    db.session.execute(
+        update(Certificate)
+        .where(
+            Certificate.product_id == application.product_id, Certificate.status == CertificateStatus.valid
+        )
+        .values(status=CertificateStatus.superseded, status_changed_on=today)
+    )
+    certificate = Certificate(
+        serial=f"{round_.programme.code}-{round_.year}-{sequence:04d}",
+        sequence=sequence,
+        application_id=application.id,
+        round_id=round_.id,
+        product_id=application.product_id,
+        enterprise_id=application.enterprise_id,
+        top_n=top_n,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        decision_signer=signer,
+        issued_on=today,
+        valid_until=add_months(today, round_.certificate_validity_months),
+    )
+    db.session.add(certificate)
+    return certificate
+
+
+class RevocationRefused(ValueError):
+    pass
+
+
+def revoke(certificate: Certificate, reason: str, decision_number: str, actor: User, today: date) -> None:
+    """Revoke on the city's decision; audited in the application's hash chain. The caller commits."""
+    if certificate.status != CertificateStatus.valid:
+        raise RevocationRefused("only a valid certificate can be revoked")
+    if not reason.strip() or not decision_number.strip():
+        raise RevocationRefused("a reason and a decision number are required")
+    application = db.session.scalars(
+        select(Application).where(Application.id == certificate.application_id).with_for_update()
+    ).one()
+    certificate.status = CertificateStatus.revoked
+    certificate.revoked_on = today
+    certificate.status_changed_on = today
+    certificate.revoke_reason = reason.strip()
+    certificate.revoke_decision = decision_number.strip()
+    append_event(
+        application,
+        actor,
+        "secretariat",
+        "revoke_certificate",
+        State.recognised,
+        State.recognised,
+        utcnow(),
+        {"serial": certificate.serial, "reason": reason.strip(), "decision_number": decision_number.strip()},
+    )
+    db.session.flush()
+
+
+def expire_certificates(today: date) -> int:
+    """Mark valid certificates past their date as expired (idempotent); returns how many."""
+    result = db.session.execute(
+        update(Certificate)
+        .where(Certificate.status == CertificateStatus.valid, Certificate.valid_until < today)
+        .values(status=CertificateStatus.expired, status_changed_on=today)
+    )
+    db.session.commit()
+    return result.rowcount

@@ -1,0 +1,84 @@
+"""The secretariat's honouring forms, and the public's comment form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from recognition.i18n import Form
+
+
+class PublishForm(Form):
+    comment_deadline = DateField(_l("Comments accepted until"), validators=[InputRequired()])
+    submit = SubmitField(_l("Publish the results for comment"))
+
+
+class AnswerForm(Form):
+    answer = TextAreaField(_l("Answer or note"), validators=[DataRequired(), Length(max=5000)])
+    resolve = BooleanField(_l("Resolved"))
+    submit = SubmitField(_l("Save the answer"))
+
+
+class DecisionForm(Form):
+    application_ids = SelectMultipleField(
+        _l("Dossiers to recognise"), coerce=int, validators=[DataRequired()]
+    )
+    decision_number = StringField(
+        _l("Decision number"), validators=[DataRequired(), Length(max=60)], description="1234/QĐ-UBND"
+    )
+    decision_date = DateField(_l("Decision date"), validators=[InputRequired()])
+    decision_signer = StringField(_l("Signed by"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Record the decision and recognise"))
+
+    def __init__(self, results, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application_ids.choices = [
+            SelectChoice(
+                r.application.id,
+                f"{r.application.receipt_code} · {r.application.enterprise.name} · "
+                f"{r.application.product.name}",
+            )
+            for r in results
+        ]
+
+
+class RevokeForm(Form):
+    reason = TextAreaField(_l("Reason for revocation"), validators=[DataRequired(), Length(max=2000)])
+    decision_number = StringField(_l("Revoking decision number"), validators=[DataRequired(), Length(max=60)])
+    submit = SubmitField(_l("Revoke the certificate"))
+
+
+class CommentForm(Form):
+    application_id = SelectField(_l("Dossier"), coerce=int, validators=[DataRequired()])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    contact = StringField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    is_objection = BooleanField(
+        _l("This is an objection (the secretariat must resolve it before recognition)")
+    )
+    text = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000)])
+    file = FileField(_l("Supporting file (optional: PDF, JPEG, PNG, DOCX or XLSX)"))
+    submit = SubmitField(_l("Send"))
+
+    def __init__(self, results, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.application_id.choices = [
+            SelectChoice(r.application.id, f"{r.application.enterprise.name} · {r.application.product.name}")
+            for r in results
+        ]
+
+
+class TrackForm(Form):
+    receipt_code = StringField(_l("Receipt code"), validators=[DataRequired(), Length(max=40)])
+    lookup_secret = StringField(_l("Lookup secret"), validators=[DataRequired(), Length(max=12)])
+    submit = SubmitField(_l("Look up"))

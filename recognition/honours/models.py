@@ -1,0 +1,111 @@
+"""After the council: objections to published results, and the certificates the city's decision grants."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recognition.accounts.models import Enterprise
+from recognition.cases.models import Application, Product
+from recognition.clock import utcnow
+from recognition.extensions import db
+from recognition.rounds.models import Round
+
+
+class ObjectionStatus(enum.StrEnum):
+    open = "open"
+    answered = "answered"
+    resolved = "resolved"
+
+
+OBJECTION_STATUS_LABELS = {
+    ObjectionStatus.open: _l("Open"),
+    ObjectionStatus.answered: _l("Answered"),
+    ObjectionStatus.resolved: _l("Resolved"),
+}
+
+
+class Objection(db.Model):
+    """A comment or objection from anyone about a dossier in the published results."""
+
+    __tablename__ = "objections"
+    __table_args__ = (
+        CheckConstraint("status <> 'resolved' OR resolved_at IS NOT NULL", name="resolved_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    contact: Mapped[str] = mapped_column(String(254))
+    text: Mapped[str] = mapped_column(Text)
+    is_objection: Mapped[bool] = mapped_column(default=True)
+    document_sha256: Mapped[str | None] = mapped_column(String(64))
+    document_name: Mapped[str | None] = mapped_column(String(255))
+    document_type: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    status: Mapped[ObjectionStatus] = mapped_column(
+        db.Enum(ObjectionStatus, native_enum=False, length=10), default=ObjectionStatus.open
+    )
+    answer: Mapped[str] = mapped_column(Text, default="")
+    resolved_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    application: Mapped[Application] = relationship()
+
+
+class CertificateStatus(enum.StrEnum):
+    valid = "valid"
+    expired = "expired"
+    revoked = "revoked"
+    superseded = "superseded"
+
+
+CERTIFICATE_STATUS_LABELS = {
+    CertificateStatus.valid: _l("Valid"),
+    CertificateStatus.expired: _l("Expired"),
+    CertificateStatus.revoked: _l("Revoked"),
+    CertificateStatus.superseded: _l("Superseded"),
+}
+
+
+class Certificate(db.Model):
+    """The recognition certificate of one product in one round (ordinary or Top N)."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        CheckConstraint("valid_until > issued_on", name="validity_after_issue"),
+        CheckConstraint(
+            "status <> 'revoked' OR (revoked_on IS NOT NULL AND revoke_reason IS NOT NULL)",
+            name="revoked_has_reason",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(40), unique=True)
+    sequence: Mapped[int]
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    top_n: Mapped[bool] = mapped_column(default=False)
+    decision_number: Mapped[str] = mapped_column(String(60))
+    decision_date: Mapped[date]
+    decision_signer: Mapped[str] = mapped_column(String(200), default="")
+    issued_on: Mapped[date]
+    valid_until: Mapped[date] = mapped_column(index=True)
+    status: Mapped[CertificateStatus] = mapped_column(
+        db.Enum(CertificateStatus, native_enum=False, length=12), default=CertificateStatus.valid, index=True
+    )
+    status_changed_on: Mapped[date | None]
+    revoked_on: Mapped[date | None]
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    revoke_decision: Mapped[str | None] = mapped_column(String(60))
+
+    application: Mapped[Application] = relationship()
+    round: Mapped[Round] = relationship()
+    product: Mapped[Product] = relationship()
+    enterprise: Mapped[Enterprise] = relationship()

@@ -1,0 +1,143 @@
+"""The secretariat's final step (under /secretariat/honours): publish results, handle objections,
+record the city's decision, issue and revoke certificates."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from recognition.accounts.models import Role
+from recognition.accounts.permissions import blueprint_requires
+from recognition.clock import local_today
+from recognition.extensions import db
+from recognition.honours import forms, services
+from recognition.honours.certificates import RevocationRefused, revoke
+from recognition.honours.models import Certificate, Objection
+from recognition.honours.pdf import certificate_pdf
+from recognition.rounds.models import Round
+
+bp = Blueprint("honours", __name__, url_prefix="/secretariat/honours")
+blueprint_requires(bp, Role.secretariat)
+
+
+def load_round(round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        abort(404)
+    return round_
+
+
+def _page(round_: Round, **forms_given):
+    results = services.published_results(round_)
+    recommended = [r for r in results if r.application.state == "recommended"]
+    certificates = db.session.scalars(
+        select(Certificate)
+        .where(Certificate.round_id == round_.id)
+        .options(joinedload(Certificate.product), joinedload(Certificate.enterprise))
+        .order_by(Certificate.sequence)
+    ).all()
+    return render_template(
+        "honours/round.html",
+        round=round_,
+        results=results,
+        objections=services.objections_of(round_),
+        certificates=certificates,
+        publish_form=forms_given.get("publish_form") or forms.PublishForm(prefix="publish"),
+        decision_form=forms_given.get("decision_form") or forms.DecisionForm(recommended, prefix="decision"),
+        answer_form=forms.AnswerForm(prefix="answer"),
+        revoke_form=forms.RevokeForm(prefix="revoke"),
+        outcomes=forms_given.get("outcomes"),
+        comments_open=services.comments_open(round_),
+    )
+
+
+@bp.route("/rounds/<int:round_id>")
+def round_page(round_id: int):
+    return _page(load_round(round_id))
+
+
+@bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
+def publish(round_id: int):
+    round_ = load_round(round_id)
+    form = forms.PublishForm(prefix="publish")
+    if form.validate_on_submit():
+        try:
+            services.publish_results(round_, form.comment_deadline.data)
+            db.session.commit()
+            flash(_("The results are published for comment."), "success")
+            return redirect(url_for("honours.round_page", round_id=round_.id))
+        except services.HonoursError as error:
+            db.session.rollback()
+            form.comment_deadline.errors.append(str(error.message))
+    return _page(round_, publish_form=form)
+
+
+@bp.route("/objections/<int:objection_id>", methods=["POST"])
+def answer(objection_id: int):
+    objection = db.session.get(Objection, objection_id)
+    if objection is None:
+        abort(404)
+    form = forms.AnswerForm(prefix="answer")
+    if form.validate_on_submit():
+        services.handle_objection(objection, form.answer.data, form.resolve.data, current_user)
+        db.session.commit()
+        flash(_("Answer saved."), "success")
+    else:
+        flash(_("Write the answer or the note."), "danger")
+    return redirect(url_for("honours.round_page", round_id=objection.application.round_id))
+
+
+@bp.route("/rounds/<int:round_id>/recognise", methods=["POST"])
+def recognise(round_id: int):
+    round_ = load_round(round_id)
+    recommended = [r for r in services.published_results(round_) if r.application.state == "recommended"]
+    form = forms.DecisionForm(recommended, prefix="decision")
+    outcomes = None
+    if form.validate_on_submit():
+        outcomes = services.recognise_many(
+            form.application_ids.data, form.decision_number.data.strip(), form.decision_date.data,
+            form.decision_signer.data or "", current_user,
+        )  # fmt: skip
+        done = sum(1 for o in outcomes if o.ok)
+        flash(_("%(done)s of %(total)s dossiers recognised.", done=done, total=len(outcomes)), "info")
+    return _page(round_, decision_form=form, outcomes=outcomes)
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
+def revoke_certificate(certificate_id: int):
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    form = forms.RevokeForm(prefix="revoke")
+    if form.validate_on_submit():
+        try:
+            revoke(certificate, form.reason.data, form.decision_number.data, current_user, local_today())
+            db.session.commit()
+            flash(_("Certificate %(serial)s revoked.", serial=certificate.serial), "success")
+        except RevocationRefused:
+            db.session.rollback()
+            flash(
+                _("Only a valid certificate can be revoked, with a reason and a decision number."), "danger"
+            )
+    else:
+        flash(_("Only a valid certificate can be revoked, with a reason and a decision number."), "danger")
+    return redirect(url_for("honours.round_page", round_id=certificate.round_id))
+
+
+@bp.route("/certificates/<int:certificate_id>.pdf")
+def certificate_file(certificate_id: int):
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    return pdf_response(certificate)
+
+
+def pdf_response(certificate: Certificate) -> Response:
+    return Response(
+        certificate_pdf(certificate),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"'},
+    )

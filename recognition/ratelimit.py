@@ -1,0 +1,47 @@
+"""Rate limits kept in the database, so every app server shares them (no process memory).
+
+A fixed window: one row per (key, window start); the count is incremented with an upsert.
+Flask-Limiter needs Redis or memcached for shared state; the embedded SQLite default has neither,
+so this small counter serves both databases."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, mapped_column
+
+from recognition.clock import utcnow
+from recognition.extensions import db
+
+
+class RateLimitHit(db.Model):
+    __tablename__ = "rate_limit_hits"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+def hit(key: str, limit: int, window_seconds: int = 60) -> bool:
+    """Count one attempt for `key`; False when it is over `limit` in the current window.
+
+    Commits on its own connection-level transaction of the session, so refusals count even when
+    the request fails afterwards.
+    """
+    now = utcnow()
+    epoch = int(now.timestamp()) // window_seconds * window_seconds
+    window = datetime.fromtimestamp(epoch, tz=now.tzinfo)
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(RateLimitHit)
+        .values(key=key, window_start=window, count=1)
+        .on_conflict_do_update(index_elements=["key", "window_start"], set_={"count": RateLimitHit.count + 1})
+        .returning(RateLimitHit.count)
+    )
+    count = db.session.execute(stmt).scalar_one()
+    db.session.execute(delete(RateLimitHit).where(RateLimitHit.window_start < window - timedelta(hours=1)))
+    db.session.commit()
+    return count <= limit

@@ -1,0 +1,115 @@
+"""Public reads: the registry of recognised products, certificate verification, dossier tracking.
+
+Only what the registry publishes leaves here: no scores, reviewers, documents or personal names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager, joinedload
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from recognition.accounts.models import Enterprise
+from recognition.cases.models import Application, Product
+from recognition.cases.receipts import lookup_secret_matches
+from recognition.extensions import db
+from recognition.honours.models import Certificate, CertificateStatus
+from recognition.i18n import fold
+from recognition.rounds.models import Round
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class RegistryFilters:
+    year: int | None = None
+    sector_id: int | None = None
+    unit_id: int | None = None
+    search: str = ""
+
+
+def _like(text: str) -> str:
+    needle = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{needle}%"
+
+
+def registry_page(filters: RegistryFilters, page: int, per_page: int = PAGE_SIZE) -> Pagination:
+    """Valid certificates with their product, enterprise and round, newest round first."""
+    stmt = (
+        select(Certificate)
+        .join(Product, Product.id == Certificate.product_id)
+        .join(Enterprise, Enterprise.id == Certificate.enterprise_id)
+        .join(Round, Round.id == Certificate.round_id)
+        .where(Certificate.status == CertificateStatus.valid)
+        .options(
+            contains_eager(Certificate.product).joinedload(Product.sector),
+            contains_eager(Certificate.enterprise).joinedload(Enterprise.unit),
+            contains_eager(Certificate.round),
+        )
+        .order_by(Round.year.desc(), Certificate.top_n.desc(), Certificate.sequence)
+    )
+    if filters.year:
+        stmt = stmt.where(Round.year == filters.year)
+    if filters.sector_id:
+        stmt = stmt.where(Product.sector_id == filters.sector_id)
+    if filters.unit_id:
+        stmt = stmt.where(Enterprise.unit_id == filters.unit_id)
+    if filters.search.strip():
+        pattern = _like(filters.search)
+        stmt = stmt.where(
+            or_(
+                Product.name_folded.like(pattern, escape="\\"),
+                Enterprise.name_folded.like(pattern, escape="\\"),
+                Certificate.serial.ilike(pattern, escape="\\"),
+            )
+        )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def product_certificates(product_id: int) -> list[Certificate]:
+    """Every certificate of a product, current first (empty: the product is not in the registry)."""
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.product_id == product_id)
+            .options(
+                joinedload(Certificate.round),
+                joinedload(Certificate.product),
+                joinedload(Certificate.enterprise),
+            )
+            .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+        )
+    )
+
+
+def certificate_by_serial(serial: str) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.serial == serial.strip().upper())
+        .options(
+            joinedload(Certificate.product), joinedload(Certificate.enterprise), joinedload(Certificate.round)
+        )
+    )
+
+
+_DUMMY = {}
+
+
+def tracked_application(receipt_code: str, secret: str) -> Application | None:
+    """The application whose receipt code and lookup secret both match, else None.
+
+    A missing code costs the same hash check as a wrong secret, so the two cannot be told apart.
+    """
+    application = db.session.scalar(
+        select(Application).where(Application.receipt_code == (receipt_code or "").strip().upper())
+    )
+    if application is None or not application.lookup_secret_hash:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        if method not in _DUMMY:
+            _DUMMY[method] = generate_password_hash("dummy-secret", method=method)
+        check_password_hash(_DUMMY[method], secret or "")
+        return None
+    return application if lookup_secret_matches(application.lookup_secret_hash, secret) else None
