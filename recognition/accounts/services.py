@@ -24,8 +24,8 @@ from recognition.extensions import db
 _dummy_hashes: dict[str, str] = {}
 
 
-def _dummy_hash() -> str:
-    """Checked against when the e-mail is unknown, so both paths cost one hash (Django #20760)."""
+def dummy_hash() -> str:
+    """Checked against when the key is unknown, so both paths cost one hash (Django #20760)."""
     method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
     if method not in _dummy_hashes:
         _dummy_hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
@@ -99,7 +99,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None; same cost whether or not the e-mail exists."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(dummy_hash(), password)
         return None
     if not user.check_password(password) or not user.active:
         return None

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from recognition.accounts.models import Enterprise
+from recognition.accounts.services import dummy_hash
 from recognition.cases.models import Application, Product
 from recognition.cases.receipts import lookup_secret_matches
 from recognition.extensions import db
@@ -95,9 +95,6 @@ def certificate_by_serial(serial: str) -> Certificate | None:
     )
 
 
-_DUMMY = {}
-
-
 def tracked_application(receipt_code: str, secret: str) -> Application | None:
     """The application whose receipt code and lookup secret both match, else None.
 
@@ -107,9 +104,6 @@ def tracked_application(receipt_code: str, secret: str) -> Application | None:
         select(Application).where(Application.receipt_code == (receipt_code or "").strip().upper())
     )
     if application is None or not application.lookup_secret_hash:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        if method not in _DUMMY:
-            _DUMMY[method] = generate_password_hash("dummy-secret", method=method)
-        check_password_hash(_DUMMY[method], secret or "")
+        check_password_hash(dummy_hash(), secret or "")
         return None
     return application if lookup_secret_matches(application.lookup_secret_hash, secret) else None
