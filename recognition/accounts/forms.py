@@ -21,6 +21,14 @@ from recognition.accounts.services import (
 from recognition.i18n import Form
 
 
+def offer_units_and_sectors(form) -> None:
+    """Fill a form's unit_id and sector_id choices with the units and sectors valid today."""
+    today = date.today()
+    locale = str(get_locale() or "vi")
+    form.unit_id.choices = [SelectChoice(u.id, u.name) for u in units_open_for_registration(today)]
+    form.sector_id.choices = [SelectChoice(s.id, s.name_for(locale)) for s in current_sectors(today)]
+
+
 class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
@@ -48,10 +56,7 @@ class RegistrationForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        today = date.today()
-        locale = str(get_locale() or "vi")
-        self.unit_id.choices = [SelectChoice(u.id, u.name) for u in units_open_for_registration(today)]
-        self.sector_id.choices = [SelectChoice(s.id, s.name_for(locale)) for s in current_sectors(today)]
+        offer_units_and_sectors(self)
 
     def validate_tax_code(self, field) -> None:
         field.data = (field.data or "").strip()

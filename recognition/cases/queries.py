@@ -6,7 +6,7 @@ from flask import abort
 from sqlalchemy import Select, false, or_, select
 
 from recognition.accounts.models import Role, User
-from recognition.cases.models import Application, AuditEvent, State
+from recognition.cases.models import Application, AuditEvent, Document, State
 from recognition.extensions import db
 from recognition.review.models import ReviewAssignment
 
@@ -54,3 +54,13 @@ def timeline_of(application: Application) -> list[AuditEvent]:
             select(AuditEvent).where(AuditEvent.application_id == application.id).order_by(AuditEvent.seq)
         )
     )
+
+
+def document_of_or_404(application: Application, document_id: int) -> Document:
+    """A document of this application (never of another one, whatever id is asked for)."""
+    document = db.session.scalar(
+        select(Document).where(Document.id == document_id, Document.application_id == application.id)
+    )
+    if document is None:
+        abort(404)
+    return document

@@ -18,16 +18,10 @@ from recognition.honours.certificates import RevocationRefused, revoke
 from recognition.honours.models import Certificate, Objection
 from recognition.honours.pdf import certificate_pdf
 from recognition.rounds.models import Round
+from recognition.rounds.queries import get_round_or_404
 
 bp = Blueprint("honours", __name__, url_prefix="/secretariat/honours")
 blueprint_requires(bp, Role.secretariat)
-
-
-def load_round(round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id)
-    if round_ is None:
-        abort(404)
-    return round_
 
 
 def _page(round_: Round, **forms_given):
@@ -56,12 +50,12 @@ def _page(round_: Round, **forms_given):
 
 @bp.route("/rounds/<int:round_id>")
 def round_page(round_id: int):
-    return _page(load_round(round_id))
+    return _page(get_round_or_404(round_id))
 
 
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
 def publish(round_id: int):
-    round_ = load_round(round_id)
+    round_ = get_round_or_404(round_id)
     form = forms.PublishForm(prefix="publish")
     if form.validate_on_submit():
         try:
@@ -92,7 +86,7 @@ def answer(objection_id: int):
 
 @bp.route("/rounds/<int:round_id>/recognise", methods=["POST"])
 def recognise(round_id: int):
-    round_ = load_round(round_id)
+    round_ = get_round_or_404(round_id)
     recommended = [r for r in services.published_results(round_) if r.application.state == "recommended"]
     form = forms.DecisionForm(recommended, prefix="decision")
     outcomes = None

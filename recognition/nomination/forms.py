@@ -28,7 +28,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import TextInput
 
-from recognition.accounts.services import current_sectors, units_open_for_registration
+from recognition.accounts.forms import offer_units_and_sectors
+from recognition.accounts.services import current_sectors
 from recognition.cases.models import (
     PRODUCT_CATEGORY_LABELS,
     TECHNOLOGY_LEVEL_LABELS,
@@ -74,10 +75,7 @@ class EnterpriseProfileForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        today = date.today()
-        locale = str(get_locale() or "vi")
-        self.unit_id.choices = [SelectChoice(u.id, u.name) for u in units_open_for_registration(today)]
-        self.sector_id.choices = [SelectChoice(s.id, s.name_for(locale)) for s in current_sectors(today)]
+        offer_units_and_sectors(self)
 
 
 class NewNominationForm(Form):

@@ -22,8 +22,13 @@ from sqlalchemy import select
 
 from recognition.accounts.models import Enterprise, Role
 from recognition.accounts.permissions import blueprint_requires
-from recognition.cases.models import Application, Document, Product, ProductCategory, State
-from recognition.cases.queries import applications_of_enterprises, get_own_application_or_404, timeline_of
+from recognition.cases.models import Application, Product, ProductCategory, State
+from recognition.cases.queries import (
+    applications_of_enterprises,
+    document_of_or_404,
+    get_own_application_or_404,
+    timeline_of,
+)
 from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret
 from recognition.cases.services import take_step
 from recognition.cases.storage import UploadRejected
@@ -374,11 +379,7 @@ def download_document(application_id: int, document_id: int):
     from recognition.cases.downloads import send_document
 
     application = load(application_id)
-    document = db.session.scalar(
-        select(Document).where(Document.id == document_id, Document.application_id == application.id)
-    )
-    if document is None:
-        abort(404)
+    document = document_of_or_404(application, document_id)
     return send_document(document)
 
 

@@ -18,17 +18,10 @@ from recognition.review import services
 from recognition.review.models import ReviewAssignment
 from recognition.review.scoring import TIE_BREAK_RULE, groups_of
 from recognition.review.scoring import board as board_results
-from recognition.rounds.models import Round
+from recognition.rounds.queries import get_round_or_404
 
 bp = Blueprint("review_board", __name__, url_prefix="/secretariat/review")
 blueprint_requires(bp, Role.secretariat)
-
-
-def load_round(round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id)
-    if round_ is None:
-        abort(404)
-    return round_
 
 
 def load_application(application_id: int) -> Application:
@@ -42,7 +35,7 @@ def load_application(application_id: int) -> Application:
 
 @bp.route("/rounds/<int:round_id>/assignments")
 def assignments(round_id: int):
-    round_ = load_round(round_id)
+    round_ = get_round_or_404(round_id)
     applications = db.session.scalars(
         select(Application)
         .where(Application.round_id == round_.id, Application.state.in_([State.endorsed, State.under_review]))
@@ -69,7 +62,7 @@ def assignments(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/assign-evenly", methods=["POST"])
 def assign_evenly(round_id: int):
-    round_ = load_round(round_id)
+    round_ = get_round_or_404(round_id)
     try:
         made = services.assign_evenly(round_)
         db.session.commit()
@@ -109,7 +102,7 @@ def open_review(application_id: int):
 
 @bp.route("/rounds/<int:round_id>/board")
 def board(round_id: int):
-    round_ = load_round(round_id)
+    round_ = get_round_or_404(round_id)
     results = board_results(round_)
     overrides = {
         event.application_id: event.payload.get("override_reason")
@@ -149,7 +142,7 @@ def conclude(application_id: int):
 
 @bp.route("/rounds/<int:round_id>/conclude", methods=["POST"])
 def conclude_all(round_id: int):
-    round_ = load_round(round_id)
+    round_ = get_round_or_404(round_id)
     results = services.conclude_complete(round_, current_user)
     done = [r for r in results if not r.refusals]
     flash(_("%(count)s reviews concluded.", count=len(done)), "success")

@@ -19,7 +19,8 @@ from sqlalchemy.orm import contains_eager, joinedload
 from recognition.accounts.models import Role, User
 from recognition.accounts.permissions import blueprint_requires
 from recognition.cases.downloads import send_document
-from recognition.cases.models import Application, Document, State
+from recognition.cases.models import Application, State
+from recognition.cases.queries import document_of_or_404
 from recognition.extensions import db
 from recognition.nomination.services import current_documents
 from recognition.review import forms, scoring, services
@@ -224,11 +225,7 @@ def document(assignment_id: int, document_id: int):
     assignment, application = get_own_assignment_or_404(current_user, assignment_id)
     if assignment.has_conflict is None:
         return _declare_first(assignment)
-    document = db.session.scalar(
-        select(Document).where(Document.id == document_id, Document.application_id == application.id)
-    )
-    if document is None:
-        abort(404)
+    document = document_of_or_404(application, document_id)
     return send_document(document, inline=request.args.get("inline") == "1")
 
 

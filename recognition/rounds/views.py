@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -14,16 +14,10 @@ from recognition.review.scoring import criteria_frozen, criteria_of, groups_of
 from recognition.review.services import ReviewError, add_council_member, council_of
 from recognition.rounds import forms, services
 from recognition.rounds.models import Programme, Round
+from recognition.rounds.queries import get_round_or_404
 
 bp = Blueprint("rounds", __name__, url_prefix="/secretariat")
 blueprint_requires(bp, Role.secretariat)
-
-
-def load(round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id)
-    if round_ is None:
-        abort(404)
-    return round_
 
 
 @bp.route("/")
@@ -74,7 +68,7 @@ def new_round():
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
 def edit_round(round_id: int):
-    round_ = load(round_id)
+    round_ = get_round_or_404(round_id)
     form = _round_form(round_)
     if form.validate_on_submit():
         if services.round_taken(form.programme_id.data, form.year.data, exclude_id=round_.id):
@@ -101,7 +95,7 @@ def _group_data(group) -> dict:
 
 @bp.route("/rounds/<int:round_id>/criteria", methods=["GET", "POST"])
 def criteria(round_id: int):
-    round_ = load(round_id)
+    round_ = get_round_or_404(round_id)
     groups = groups_of(round_.id)
     frozen = criteria_frozen(round_.id)
     form = forms.CriteriaForm()
@@ -123,7 +117,7 @@ def criteria(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/council", methods=["GET", "POST"])
 def council(round_id: int):
-    round_ = load(round_id)
+    round_ = get_round_or_404(round_id)
     members = council_of(round_)
     member_ids = {m.user_id for m in members}
     candidates = [
@@ -174,7 +168,7 @@ def council(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/council/<int:user_id>/remove", methods=["POST"])
 def remove_member(round_id: int, user_id: int):
-    round_ = load(round_id)
+    round_ = get_round_or_404(round_id)
     services.remove_council_member(round_, user_id)
     db.session.commit()
     flash(_("Removed from the council."), "info")

@@ -16,8 +16,8 @@ from recognition.accounts.models import Role
 from recognition.accounts.permissions import role_required
 from recognition.accounts.services import current_sectors
 from recognition.cases.downloads import send_document
-from recognition.cases.models import Application, Document
-from recognition.cases.queries import timeline_of
+from recognition.cases.models import Application
+from recognition.cases.queries import document_of_or_404, timeline_of
 from recognition.cases.services import take_step
 from recognition.cases.workflow import allowed_triggers
 from recognition.clock import local_today
@@ -184,9 +184,5 @@ def reject(application_id: int):
 def document(application_id: int, document_id: int):
     """A document of a dossier this body vets; images and PDFs may be shown inline for preview."""
     application = load(application_id)
-    document = db.session.scalar(
-        select(Document).where(Document.id == document_id, Document.application_id == application.id)
-    )
-    if document is None:
-        abort(404)
+    document = document_of_or_404(application, document_id)
     return send_document(document, inline=request.args.get("inline") == "1")
