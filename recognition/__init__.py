@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, request, session
+from flask import Flask, abort, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from recognition.cases.storage import LocalStorage
 from recognition.config import load_config
@@ -51,7 +52,9 @@ def create_app(config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
     _init_login(app)
+    app.url_map.converters["int"] = BoundedIntConverter
     _register_blueprints(app)
+    _register_input_checks(app)
     _register_security_headers(app)
     _register_template_helpers(app)
     _register_error_pages(app)
@@ -100,6 +103,27 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(vetting_bp, url_prefix="/unit")
     register_api(app)
     app.register_blueprint(vetting_bp, url_prefix="/secretariat/vetting", name="secretariat_vetting")
+
+
+class BoundedIntConverter(IntegerConverter):
+    """Ids in URLs fit the database's integer columns: a larger one is simply not found (404, not 500)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _register_input_checks(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_bytes():
+        """No text field or path of ours holds a NUL (PostgreSQL text cannot): refuse it up front.
+        The JSON API validates its own parameters and answers in JSON."""
+        if request.path.startswith("/api/"):
+            return
+        values = [request.path, *request.args.values()]
+        if request.method == "POST":
+            values.extend(request.form.values())
+        if any("\x00" in value for value in values):
+            abort(400)
 
 
 def _register_security_headers(app: Flask) -> None:
@@ -172,6 +196,10 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["day"] = lambda value: format_day(value) if value else ""
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["kilobytes"] = lambda size: format_decimal(size / 1024, format="#,##0.0")
+    # Scores in the visitor's convention: 73,67 in Vietnamese, 73.67 in English.
+    app.jinja_env.filters["points"] = lambda value: (
+        "" if value is None else format_decimal(value, format="#,##0.##")
+    )
     app.jinja_env.filters["vnd"] = lambda value: format_vnd(value) if value is not None else ""
 
     @app.context_processor

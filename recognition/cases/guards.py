@@ -43,6 +43,12 @@ class StepContext:
     outputs: dict = field(default_factory=dict)
 
 
+def _day(ctx: StepContext, key: str) -> date | None:
+    """A calendar date from the form data (a datetime is not a day and does not count)."""
+    value = ctx.data.get(key)
+    return value if isinstance(value, date) and not isinstance(value, datetime) else None
+
+
 def _text(ctx: StepContext, key: str) -> str:
     value = ctx.data.get(key)
     return value.strip() if isinstance(value, str) else ""
@@ -128,11 +134,14 @@ def declaration_ticked(ctx: StepContext) -> list[Refusal]:
 
 def supplement_items_listed(ctx: StepContext) -> list[Refusal]:
     refusals = []
-    items = ctx.data.get("items") or []
-    if not items or not all(isinstance(i, str) and i.strip() for i in items):
+    items = ctx.data.get("items")
+    listed = (
+        isinstance(items, list | tuple) and items and all(isinstance(i, str) and i.strip() for i in items)
+    )
+    if not listed:
         refusals.append(Refusal("items", _l("List at least one missing item, each with a description.")))
-    deadline = ctx.data.get("deadline")
-    if not isinstance(deadline, date) or deadline <= ctx.today:
+    deadline = _day(ctx, "deadline")
+    if deadline is None or deadline <= ctx.today:
         refusals.append(Refusal("deadline", _l("Set a reply deadline after today.")))
     return refusals
 
@@ -162,7 +171,7 @@ def every_item_answered(ctx: StepContext) -> list[Refusal]:
 
 def vetting_checklist_complete(ctx: StepContext) -> list[Refusal]:
     refusals = []
-    if not isinstance(ctx.data.get("site_visit_date"), date):
+    if _day(ctx, "site_visit_date") is None:
         refusals.append(Refusal("site_visit_date", _l("Enter the date of the site visit.")))
     if ctx.data.get("eligibility_confirmed") is not True:
         refusals.append(
@@ -267,8 +276,8 @@ def decision_recorded(ctx: StepContext) -> list[Refusal]:
     refusals = []
     if not _text(ctx, "decision_number"):
         refusals.append(Refusal("decision_number", _l("Enter the number of the city's decision.")))
-    decision_date = ctx.data.get("decision_date")
-    if not isinstance(decision_date, date) or decision_date > ctx.today:
+    decision_date = _day(ctx, "decision_date")
+    if decision_date is None or decision_date > ctx.today:
         refusals.append(
             Refusal("decision_date", _l("Enter the date of the city's decision (not in the future)."))
         )

@@ -15,6 +15,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.i18n import Form
 
@@ -32,10 +33,16 @@ class AnswerForm(Form):
 
 class DecisionForm(Form):
     application_ids = SelectMultipleField(
-        _l("Dossiers to recognise"), coerce=int, validators=[DataRequired()]
+        _l("Dossiers to recognise"),
+        coerce=int,
+        validators=[DataRequired()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
     decision_number = StringField(
-        _l("Decision number"), validators=[DataRequired(), Length(max=60)], description="1234/QĐ-UBND"
+        _l("Decision number"),
+        validators=[DataRequired(), Length(max=60)],
+        render_kw={"placeholder": "1234/QĐ-UBND"},
     )
     decision_date = DateField(_l("Decision date"), validators=[InputRequired()])
     decision_signer = StringField(_l("Signed by"), validators=[Optional(), Length(max=200)])
@@ -51,6 +58,8 @@ class DecisionForm(Form):
             )
             for r in results
         ]
+        if not self.is_submitted():
+            self.application_ids.data = [r.application.id for r in results]  # all ticked to start with
 
 
 class RevokeForm(Form):

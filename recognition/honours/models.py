@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.accounts.models import Enterprise
 from recognition.cases.models import Application, Product
-from recognition.clock import utcnow
+from recognition.clock import local_today, utcnow
 from recognition.extensions import db
 from recognition.rounds.models import Round
 
@@ -107,5 +107,12 @@ class Certificate(db.Model):
 
     application: Mapped[Application] = relationship()
     round: Mapped[Round] = relationship()
+
+    @property
+    def current_status(self) -> CertificateStatus:
+        """The status as of today: a valid certificate past its date is expired even before the sweep."""
+        if self.status == CertificateStatus.valid and self.valid_until < local_today():
+            return CertificateStatus.expired
+        return self.status
     product: Mapped[Product] = relationship()
     enterprise: Mapped[Enterprise] = relationship()

@@ -43,7 +43,6 @@ def _page(round_: Round, **forms_given):
         decision_form=forms_given.get("decision_form") or forms.DecisionForm(recommended, prefix="decision"),
         answer_form=forms.AnswerForm(prefix="answer"),
         revoke_form=forms.RevokeForm(prefix="revoke"),
-        outcomes=forms_given.get("outcomes"),
         comments_open=services.comments_open(round_),
     )
 
@@ -89,15 +88,21 @@ def recognise(round_id: int):
     round_ = get_round_or_404(round_id)
     recommended = [r for r in services.published_results(round_) if r.application.state == "recommended"]
     form = forms.DecisionForm(recommended, prefix="decision")
-    outcomes = None
-    if form.validate_on_submit():
-        outcomes = services.recognise_many(
-            form.application_ids.data, form.decision_number.data.strip(), form.decision_date.data,
-            form.decision_signer.data or "", current_user,
-        )  # fmt: skip
-        done = sum(1 for o in outcomes if o.ok)
-        flash(_("%(done)s of %(total)s dossiers recognised.", done=done, total=len(outcomes)), "info")
-    return _page(round_, decision_form=form, outcomes=outcomes)
+    if not form.validate_on_submit():
+        return _page(round_, decision_form=form)
+    outcomes = services.recognise_many(
+        form.application_ids.data, form.decision_number.data.strip(), form.decision_date.data,
+        form.decision_signer.data or "", current_user,
+    )  # fmt: skip
+    done = sum(1 for o in outcomes if o.ok)
+    flash(_("%(done)s of %(total)s dossiers recognised.", done=done, total=len(outcomes)), "info")
+    for outcome in outcomes:
+        code = outcome.application.receipt_code
+        if outcome.ok:
+            flash(_("%(code)s: recognised.", code=code), "success")
+        for refusal in outcome.refusals:
+            flash(f"{code}: {refusal.message}", "danger")
+    return redirect(url_for("honours.round_page", round_id=round_.id))
 
 
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])

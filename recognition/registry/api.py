@@ -90,7 +90,7 @@ class RegistryItem(ma.Schema):
     top_n = fields.Boolean(required=True, metadata={"description": "Among the round's Top N (tiêu biểu)."})
     issued_on = fields.Date(required=True)
     valid_until = fields.Date(required=True)
-    status = fields.Enum(CertificateStatus, by_value=True, required=True)
+    status = fields.Enum(CertificateStatus, by_value=True, required=True, attribute="current_status")
 
 
 class RegistryPage(ma.Schema):
@@ -107,7 +107,7 @@ class CertificateOut(ma.Schema):
     top_n = fields.Boolean(required=True)
     issued_on = fields.Date(required=True)
     valid_until = fields.Date(required=True)
-    status = fields.Enum(CertificateStatus, by_value=True, required=True)
+    status = fields.Enum(CertificateStatus, by_value=True, required=True, attribute="current_status")
     revoked_on = fields.Date(required=True, allow_none=True)
 
 
@@ -121,7 +121,7 @@ class ProductDetail(ma.Schema):
 
 class Verification(ma.Schema):
     serial = fields.String(required=True)
-    status = fields.Enum(CertificateStatus, by_value=True, required=True)
+    status = fields.Enum(CertificateStatus, by_value=True, required=True, attribute="current_status")
     issued_on = fields.Date(required=True)
     valid_until = fields.Date(required=True)
     revoked_on = fields.Date(required=True, allow_none=True)
@@ -225,11 +225,15 @@ def _routing_error(error: HTTPException):
 
 
 class RegistryApi(Api):
-    """flask-smorest's Api without its app-wide HTTPException handler, which would make every page JSON."""
+    """flask-smorest's Api without its app-wide HTTPException handler, which would make every page JSON,
+    and without the X-Pagination header's schema (the pages carry their metadata in the body)."""
 
     def _register_error_handlers(self) -> None:
         self._app.register_error_handler(404, _routing_error)
         self._app.register_error_handler(405, _routing_error)
+
+    def _register_pagination_header(self) -> None:
+        pass
 
 
 def register_api(app) -> None:
@@ -241,4 +245,4 @@ def register_api(app) -> None:
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     api = RegistryApi(app)
     api.register_blueprint(bp)
-    csrf.exempt(bp)  # GET only; nothing here reads a session or changes state
+    csrf.exempt(bp)  # GET only: nothing here changes state, so there is nothing to forge

@@ -15,6 +15,7 @@ from recognition.accounts.models import Enterprise
 from recognition.accounts.services import dummy_hash
 from recognition.cases.models import Application, Product
 from recognition.cases.receipts import lookup_secret_matches
+from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.honours.models import Certificate, CertificateStatus
 from recognition.i18n import fold
@@ -37,19 +38,20 @@ def _like(text: str) -> str:
 
 
 def registry_page(filters: RegistryFilters, page: int, per_page: int = PAGE_SIZE) -> Pagination:
-    """Valid certificates with their product, enterprise and round, newest round first."""
+    """Valid certificates (not past their date, even before the sweep marks them) with their product,
+    enterprise and round, newest round first."""
     stmt = (
         select(Certificate)
         .join(Product, Product.id == Certificate.product_id)
         .join(Enterprise, Enterprise.id == Certificate.enterprise_id)
         .join(Round, Round.id == Certificate.round_id)
-        .where(Certificate.status == CertificateStatus.valid)
+        .where(Certificate.status == CertificateStatus.valid, Certificate.valid_until >= local_today())
         .options(
             contains_eager(Certificate.product).joinedload(Product.sector),
             contains_eager(Certificate.enterprise).joinedload(Enterprise.unit),
             contains_eager(Certificate.round),
         )
-        .order_by(Round.year.desc(), Certificate.top_n.desc(), Certificate.sequence)
+        .order_by(Round.year.desc(), Certificate.top_n.desc(), Certificate.sequence, Certificate.id)
     )
     if filters.year:
         stmt = stmt.where(Round.year == filters.year)

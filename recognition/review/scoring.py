@@ -119,13 +119,14 @@ def evaluate(
         for score in assignment.scores:
             per_criterion[score.criterion_id].append(score.points)
     if per_criterion:
-        result.criterion_means = {cid: _round(sum(p) / len(p)) for cid, p in per_criterion.items()}
-        result.total = sum(result.criterion_means.values(), Decimal(0))
+        # Sum the exact means and round once, so the total equals the mean of totals to the cent.
+        exact = {cid: sum(p) / len(p) for cid, p in per_criterion.items()}
+        result.criterion_means = {cid: _round(mean) for cid, mean in exact.items()}
+        result.total = _round(sum(exact.values(), Decimal(0)))
         for group in groups:
-            result.group_totals[group.id] = sum(
-                (result.criterion_means.get(c.id, Decimal(0)) for c in group.criteria), Decimal(0)
-            )
-            if group.min_points is not None and result.group_totals[group.id] < group.min_points:
+            group_total = sum((exact.get(c.id, Decimal(0)) for c in group.criteria), Decimal(0))
+            result.group_totals[group.id] = _round(group_total)
+            if group.min_points is not None and group_total < group.min_points:
                 result.failing_groups.append(group)
     elif submitted:
         totals = [a.total_score for a in submitted if a.total_score is not None]

@@ -226,3 +226,21 @@ def test_workflow_error_messages_in_both_languages(make):
             assert error.messages == [english]
         with force_locale("vi"):
             assert error.messages == [vietnamese]
+
+
+def test_a_datetime_or_a_bare_string_is_refused_not_crashed(make):
+    from datetime import datetime
+
+    application = make.application()
+    codes = [
+        r.code
+        for r in guards.supplement_items_listed(ctx_for(application, items="abc", deadline=datetime.now()))
+    ]
+    assert codes == ["items", "deadline"]
+    codes = [
+        r.code
+        for r in guards.decision_recorded(
+            ctx_for(application, decision_number="1", decision_date=datetime.now())
+        )
+    ]
+    assert codes == ["decision_date"]

@@ -76,6 +76,7 @@ def decide(secretariat, round_, ids, number="1234/QĐ-UBND"):
             "decision-decision_date": local_today().isoformat(),
             "decision-decision_signer": "Phó Chủ tịch UBND TP",
         },
+        follow_redirects=True,
     )
 
 
@@ -350,3 +351,22 @@ def test_the_limit_is_per_client(app, client):
 def test_add_months_keeps_the_day_or_the_month_end():
     assert add_months(date(2026, 11, 25), 36) == date(2029, 11, 25)
     assert add_months(date(2028, 2, 29), 12) == date(2029, 2, 28)
+
+
+def test_nul_bytes_and_huge_ids_are_refused_not_crashed(client):
+    assert client.get("/registry", query_string={"q": "a\x00b"}).status_code == 400
+    assert client.get("/verify/AB%00CD").status_code == 400
+    assert client.get("/registry/99999999999999999999").status_code == 404
+    assert client.post("/track", data={"receipt_code": "x\x00", "lookup_secret": "y"}).status_code == 400
+
+
+def test_a_certificate_past_its_date_reads_expired_before_the_sweep(app, make, round_, secretariat, client):
+    application = recommended(make, round_)
+    publish_and_close_comments(secretariat, round_)
+    decide(secretariat, round_, [application.id])
+    certificate = db.session.scalar(select(Certificate))
+    certificate.valid_until = local_today() - timedelta(days=1)
+    certificate.issued_on = local_today() - timedelta(days=400)
+    db.session.commit()
+    assert "Hết hiệu lực" in client.get(f"/verify/{certificate.serial}").text
+    assert certificate.serial not in client.get("/registry").text

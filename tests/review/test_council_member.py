@@ -227,17 +227,18 @@ def test_panel_means_and_totals_match_a_hand_computation(review):
     #   B1 (9+8+7)/3 = 8      B2 (6+5+7)/3 = 6                 B3 (5+6+4)/3 = 5
     #   C1 (8+9+7)/3 = 8      C2 (9+8+10)/3 = 9                C3 (7+8+6)/3 = 7
     #   D1 (4+4+5)/3 = 4.3333 → 4.33   D2 (3+4+3)/3 = 3.3333 → 3.33   D3 (5+4+3)/3 = 4
-    # Total = sum of the rounded means = 75.16 (the mean of the totals, 225.5/3, would be 75.17).
+    # Total = the sum of the exact means, rounded once = the mean of the totals, 225.5 / 3 = 75.17;
+    # group D = 13/3 + 10/3 + 4 = 11.67 (summing the rounded means would give 11.66 and 75.16).
     expected_means = {
         "A1": "8", "A2": "6,83", "A3": "5,67", "B1": "8", "B2": "6", "B3": "5",
         "C1": "8", "C2": "9", "C3": "7", "D1": "4,33", "D2": "3,33", "D3": "4",
     }  # fmt: skip
-    expected_groups = {"A": "20,5", "B": "19", "C": "24", "D": "11,66"}
+    expected_groups = {"A": "20,5", "B": "19", "C": "24", "D": "11,67"}
     for member in review.members:
         page = member.page()
         assert {code: cell(page, f"mean-{code}") for code in CODES} == expected_means
         assert {g: cell(page, f"group-{g}") for g in "ABCD"} == expected_groups
-        assert cell(page, "dossier-total") == "75,16"
+        assert cell(page, "dossier-total") == "75,17"
         assert cell(page, f"total-{first.assignment_id}") == "77"
         assert cell(page, f"total-{second.assignment_id}") == "76,5"
         assert cell(page, f"total-{third.assignment_id}") == "72"
