@@ -177,14 +177,19 @@ def _register_template_helpers(app: Flask) -> None:
     from recognition.accounts.models import ROLE_LABELS
     from recognition.accounts.permissions import ROLE_HOME_ENDPOINTS
     from recognition.cases.models import PRODUCT_CATEGORY_LABELS, STATE_LABELS
+    from recognition.cases.queries import self_assessment_of, vetting_report_of
     from recognition.cases.workflow import TRIGGER_LABELS
     from recognition.clock import format_day, format_moment
     from recognition.honours.models import CERTIFICATE_STATUS_LABELS, OBJECTION_STATUS_LABELS
     from recognition.rounds.eligibility import format_vnd
     from recognition.rounds.forms import STATUS_LABELS
     from recognition.rounds.models import DOCUMENT_KIND_LABELS
+    from recognition.vetting.forms import CHECK_LABELS
 
     app.jinja_env.globals.update(
+        self_assessment_of=self_assessment_of,
+        vetting_report_of=vetting_report_of,
+        VETTING_CHECK_LABELS=CHECK_LABELS,
         STATE_LABELS=STATE_LABELS,
         TRIGGER_LABELS=TRIGGER_LABELS,
         DOCUMENT_KIND_LABELS=DOCUMENT_KIND_LABELS,

@@ -64,3 +64,28 @@ def document_of_or_404(application: Application, document_id: int) -> Document:
     if document is None:
         abort(404)
     return document
+
+
+def self_assessment_of(application: Application) -> list[tuple]:
+    """(criterion, points, justification) of the enterprise's self-assessment, in rubric order."""
+    from recognition.review.models import Criterion, CriterionGroup, SelfAssessment
+
+    return list(
+        db.session.execute(
+            select(Criterion, SelfAssessment.points, SelfAssessment.justification)
+            .join(SelfAssessment, SelfAssessment.criterion_id == Criterion.id)
+            .join(CriterionGroup, CriterionGroup.id == Criterion.group_id)
+            .where(SelfAssessment.application_id == application.id)
+            .order_by(CriterionGroup.position, Criterion.position)
+        ).all()
+    )
+
+
+def vetting_report_of(application: Application) -> dict | None:
+    """The vetting body's report, as recorded in the endorse step's audit event (None before it)."""
+    return db.session.scalar(
+        select(AuditEvent.payload)
+        .where(AuditEvent.application_id == application.id, AuditEvent.trigger == "endorse")
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    )

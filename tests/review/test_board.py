@@ -452,3 +452,14 @@ def test_a_withdrawn_assignment_time_is_recorded(make, rubric_round, secretariat
     assert assignment.declared_at is not None
     with pytest.raises(services.ReviewError):
         services.assign_reviewer(application, member)
+
+
+def test_council_dossier_shows_the_self_assessment_and_the_vetting_report(app, make, rubric_round):
+    application = endorsed(make, rubric_round)
+    member = council(make, rubric_round, count=1)[0]
+    assignment = services.assign_reviewer(application, member)
+    services.declare(assignment, False)
+    db.session.commit()
+    page = client_for(app, member).get(f"/council/assignments/{assignment.id}").text
+    assert 'id="section-self-assessment"' in page and "A1. Tăng trưởng" in page
+    assert 'id="section-vetting-report"' in page and "Đề nghị Hội đồng xem xét" in page
