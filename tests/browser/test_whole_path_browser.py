@@ -39,6 +39,7 @@ from tests.browser.test_nomination_browser import (
     give_commitment,
     register,
     start_nomination,
+    submit_dossier,
     type_into,
     upload_documents,
 )
@@ -151,18 +152,7 @@ def enterprise_submits(page: Page, db, tmp_path: Path, artifacts_dir: Path) -> t
     give_commitment(page, base)
     upload_documents(page, db, base, application_id, tmp_path)
 
-    page.get_by_role("link", name="7. Nộp hồ sơ").click()
-    page.wait_for_url(path_is(f"{base}/submit"))
-    expect(page.get_by_role("progressbar")).to_have_attribute("value", "6")
-    expect(page.get_by_role("progressbar")).to_have_attribute("max", "6")
-    page.get_by_label(
-        "Chúng tôi cam đoan các thông tin và tài liệu trong hồ sơ là đúng sự thật và đầy đủ."
-    ).check()
-    page.get_by_role("button", name="Nộp hồ sơ").click()
-    page.wait_for_url(path_is(f"{base}/receipt"))
-    expect(page.locator(".alert-success")).to_have_text("Hồ sơ của bạn đã được nộp.")
-    code = page.locator("#receipt-code").inner_text().strip()
-    return application_id, code
+    return application_id, submit_dossier(page, base, sections=6)
 
 
 # --- 2. the vetting officer --------------------------------------------------------------------------
