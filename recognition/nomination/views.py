@@ -82,12 +82,18 @@ def home():
         .where(Certificate.enterprise_id.in_(current_user.enterprise_ids or [-1]))
         .order_by(Certificate.issued_on.desc())
     ).all()
+    products = db.session.scalars(
+        select(Product)
+        .where(Product.enterprise_id.in_(current_user.enterprise_ids or [-1]))
+        .order_by(Product.name)
+    ).all()
     return render_template(
         "nomination/home.html",
         enterprises=my_enterprises(),
         applications=applications,
         rounds=open_rounds(),
         certificates=certificates,
+        products=products,
     )
 
 

@@ -52,3 +52,18 @@ def working_days_between(start: date, end: date) -> int:
         return 0
     calendar = WorkingCalendar(start, end)
     return sum(calendar.is_working_day(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+
+def set_calendar_exception(day: date, is_working_day: bool, note: str) -> CalendarException:
+    """Record (or correct) how the official calendar treats a day; the caller commits."""
+    exception = db.session.get(CalendarException, day) or CalendarException(day=day)
+    exception.is_working_day = is_working_day
+    exception.note = note.strip()
+    db.session.add(exception)
+    return exception
+
+
+def calendar_exceptions_from(start: date) -> list[CalendarException]:
+    return list(
+        db.session.scalars(select(CalendarException).where(CalendarException.day >= start).order_by("day"))
+    )

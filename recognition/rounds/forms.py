@@ -180,3 +180,16 @@ def criterion_assignment_form(members, criteria, assigned: dict[int, set[int]]) 
                 str(c) for c in assigned.get(member.user_id, set())
             ]
     return form
+
+
+class CalendarExceptionForm(Form):
+    day = DateField(_l("Date"), validators=[InputRequired()])
+    is_working_day = SelectField(
+        _l("Kind of day"),
+        choices=[
+            SelectChoice("1", _l("Make-up working day (e.g. a Saturday worked)")),
+            SelectChoice("0", _l("Extra day off")),
+        ],
+    )
+    note = StringField(_l("Note (e.g. the decision granting it)"), validators=[Optional(), Length(max=255)])
+    submit = SubmitField(_l("Add to the calendar"))

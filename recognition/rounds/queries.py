@@ -1,4 +1,5 @@
 """Named lookups of rounds."""
+
 from __future__ import annotations
 
 from flask import abort

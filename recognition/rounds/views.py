@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from recognition.accounts.models import Role, RoleMembership, User
 from recognition.accounts.permissions import blueprint_requires
+from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.review.scoring import criteria_frozen, criteria_of, groups_of
 from recognition.review.services import ReviewError, add_council_member, council_of
 from recognition.rounds import forms, services
-from recognition.rounds.models import Programme, Round
+from recognition.rounds.calendar import calendar_exceptions_from, set_calendar_exception
+from recognition.rounds.models import CalendarException, Programme, Round
 from recognition.rounds.queries import get_round_or_404
 
 bp = Blueprint("rounds", __name__, url_prefix="/secretariat")
@@ -173,3 +177,30 @@ def remove_member(round_id: int, user_id: int):
     db.session.commit()
     flash(_("Removed from the council."), "info")
     return redirect(url_for("rounds.council", round_id=round_.id))
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar():
+    """The make-up working days and extra days off that working-day deadlines must respect."""
+    form = forms.CalendarExceptionForm()
+    if form.validate_on_submit():
+        set_calendar_exception(form.day.data, form.is_working_day.data == "1", form.note.data or "")
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("rounds.calendar"))
+    days = calendar_exceptions_from(local_today() - timedelta(days=365))
+    return render_template("rounds/calendar.html", form=form, days=days)
+
+
+@bp.route("/calendar/<day>/remove", methods=["POST"])
+def remove_calendar_day(day: str):
+    try:
+        exception = db.session.get(CalendarException, date.fromisoformat(day))
+    except ValueError:
+        abort(404)
+    if exception is None:
+        abort(404)
+    db.session.delete(exception)
+    db.session.commit()
+    flash(_("Removed from the calendar."), "info")
+    return redirect(url_for("rounds.calendar"))

@@ -432,3 +432,11 @@ def test_profile_is_editable_but_not_the_tax_code(applicant):
 
 def test_other_roles_cannot_open_applicant_pages(login_as):
     assert login_as(Role.unit_officer).get("/applicant/").status_code == 403
+
+
+def test_home_lists_products_applications_and_the_open_round(applicant):
+    start_nomination(applicant)
+    home = applicant.get("/applicant/").text
+    assert 'id="products"' in home and "Máy biến áp" in home
+    assert "hạn nộp hồ sơ ngày" in home
+    assert "Hoàn thiện các mục rồi nộp hồ sơ" in home

@@ -153,3 +153,20 @@ def test_sweep_leaves_dossiers_within_their_deadline(app, make, frozen):
     result = app.test_cli_runner().invoke(args=["sweep"])
     assert "vetting overdue: 0" in result.output
     assert snapshot() == before
+
+
+def test_the_secretariat_keeps_the_calendar_table(app, make):
+    from recognition.accounts.models import Role
+
+    client = app.test_client()
+    login(client, make.user(Role.secretariat))
+    assert add_working_days(date(2027, 1, 29), 3) == date(2027, 2, 3)
+    response = client.post(
+        "/secretariat/calendar", data={"day": "2027-01-30", "is_working_day": "1", "note": "Làm bù ngày 5/2"}
+    )
+    assert response.status_code == 302
+    assert "Làm bù ngày 5/2" in client.get("/secretariat/calendar").text
+    assert add_working_days(date(2027, 1, 29), 3) == date(2027, 2, 2)
+    client.post("/secretariat/calendar/2027-01-30/remove")
+    assert add_working_days(date(2027, 1, 29), 3) == date(2027, 2, 3)
+    assert client.post("/secretariat/calendar/not-a-date/remove").status_code == 404
