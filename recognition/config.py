@@ -46,6 +46,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # How many proxies set X-Forwarded-For in front of the app (0: use the peer address).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "LOGIN_ATTEMPTS_PER_MINUTE": int(os.environ.get("LOGIN_ATTEMPTS_PER_MINUTE", "30")),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "Demo@2026"),
     }
     if overrides:

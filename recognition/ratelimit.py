@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, delete
+from sqlalchemy import String, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -25,15 +25,30 @@ class RateLimitHit(db.Model):
     count: Mapped[int] = mapped_column(default=0)
 
 
+def _window(window_seconds: int) -> datetime:
+    now = utcnow()
+    return datetime.fromtimestamp(int(now.timestamp()) // window_seconds * window_seconds, tz=now.tzinfo)
+
+
+def count_in_window(key: str, window_seconds: int) -> int:
+    """How many hits `key` has in the current window (without adding one)."""
+    return (
+        db.session.scalar(
+            select(RateLimitHit.count).where(
+                RateLimitHit.key == key, RateLimitHit.window_start == _window(window_seconds)
+            )
+        )
+        or 0
+    )
+
+
 def hit(key: str, limit: int, window_seconds: int = 60) -> bool:
     """Count one attempt for `key`; False when it is over `limit` in the current window.
 
     Commits on its own connection-level transaction of the session, so refusals count even when
     the request fails afterwards.
     """
-    now = utcnow()
-    epoch = int(now.timestamp()) // window_seconds * window_seconds
-    window = datetime.fromtimestamp(epoch, tz=now.tzinfo)
+    window = _window(window_seconds)
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = (
         insert(RateLimitHit)

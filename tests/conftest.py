@@ -72,6 +72,8 @@ def app(database_url, tmp_path_factory):
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "SERVER_NAME": None,
             "EVIDENCE_DIR": str(tmp_path_factory.mktemp("evidence")),
+            # Tests log in many times from one address; the per-client limit has its own test.
+            "LOGIN_ATTEMPTS_PER_MINUTE": 10_000,
         }
     )
     app.test_client_class = IsolatedClient

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from recognition.accounts.forms import LoginForm, RegistrationForm
+from recognition.accounts.models import normalise_email
 from recognition.accounts.permissions import home_url_for
 from recognition.accounts.services import DuplicateError, authenticate, register_enterprise
 from recognition.extensions import db
+from recognition.ratelimit import count_in_window, hit
 
 bp = Blueprint("accounts", __name__)
 
@@ -47,12 +49,25 @@ def _start_session(user) -> None:
     login_user(user)
 
 
+# Brute force: at most LOGIN_ATTEMPTS_PER_MINUTE attempts a minute from one client, and 10 failures
+# in 15 minutes on one account (then even the right password waits), so no one locks everybody out.
+ACCOUNT_FAILURES = 10
+ACCOUNT_WINDOW_SECONDS = 15 * 60
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
+        if not hit(f"login-client:{request.remote_addr}", current_app.config["LOGIN_ATTEMPTS_PER_MINUTE"]):
+            abort(429)
+        account_key = f"login-account:{normalise_email(form.email.data)}"
+        if count_in_window(account_key, ACCOUNT_WINDOW_SECONDS) >= ACCOUNT_FAILURES:
+            flash(_("Too many failed attempts on this account. Try again in 15 minutes."), "danger")
+            return render_template("accounts/login.html", form=form), 429
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            hit(account_key, ACCOUNT_FAILURES, ACCOUNT_WINDOW_SECONDS)
             flash(_("Wrong e-mail or password."), "danger")
         else:
             _start_session(user)

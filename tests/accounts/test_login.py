@@ -176,3 +176,31 @@ def test_logout_keeps_the_chosen_language(login_as):
     response = client.post("/logout", follow_redirects=True)
     assert "You have logged out." in response.text
     assert '<html lang="en">' in response.text
+
+
+def test_ten_failures_lock_the_account_for_a_while_but_not_others(client, make):
+    user, other = make.user(Role.admin), make.user(Role.admin)
+    for _ in range(10):
+        assert client.post("/login", data={"email": user.email, "password": "wrong one"}).status_code == 200
+    locked = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
+    assert locked.status_code == 429
+    assert "Quá nhiều lần đăng nhập sai vào tài khoản này." in locked.text
+    assert login(client, other).location == "/admin/"
+
+
+def test_thirty_attempts_a_minute_from_one_client(app, make, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_ATTEMPTS_PER_MINUTE", 30)
+    client = app.test_client()
+    user = make.user(Role.admin)
+    statuses = [
+        client.post("/login", data={"email": f"x{i}@example.vn", "password": "nope"}).status_code
+        for i in range(31)
+    ]
+    assert statuses == [200] * 30 + [429]
+    other_client = app.test_client()
+    response = other_client.post(
+        "/login",
+        data={"email": user.email, "password": TEST_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
+    assert response.location == "/admin/"
