@@ -594,6 +594,7 @@ def test_home_lists_every_assignment_with_a_constant_number_of_queries(app, make
     db.session.commit()
     member = make.user(Role.council_member)
     services.add_council_member(round_, member)
+    db.session.commit()
     client = client_for(app, member)
     applications = [endorsed_application(make, round_) for _ in range(4)]
     services.assign_reviewer(applications[0], member)
