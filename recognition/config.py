@@ -38,6 +38,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # One evidence file per request: the form sees files up to MAX_CONTENT_LENGTH and names the
         # field when one exceeds UPLOAD_MAX_BYTES; larger bodies are cut off early with a 413.
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)),
+        "DOSSIER_MAX_BYTES": int(os.environ.get("DOSSIER_MAX_BYTES", 200 * 1024 * 1024)),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024)),
         "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", str(Path(instance_path) / "evidence")),
         "MAX_FORM_PARTS": 1000,

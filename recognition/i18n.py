@@ -57,10 +57,11 @@ class BabelTranslations:
     """Routes WTForms' built-in messages through our catalogue (WTForms ships no Vietnamese)."""
 
     def gettext(self, string: str) -> str:
-        return flask_babel.gettext(string)
+        return flask_babel.get_translations().gettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return flask_babel.ngettext(singular, plural, n)
+        # Unformatted: WTForms fills its own placeholders (%(max)d…) after translating.
+        return flask_babel.get_translations().ngettext(singular, plural, n)
 
 
 class Form(FlaskForm):

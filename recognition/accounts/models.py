@@ -171,7 +171,17 @@ class User(db.Model):
     def set_password(self, password: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every session cookie issued so far stops working (logout, password change, deactivation)."""
         self.session_token = secrets.token_hex(16)
+
+    @validates("active")
+    def _end_sessions_when_disabled(self, _key: str, value: bool) -> bool:
+        if not value:
+            self.end_sessions()
+        return value
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -78,6 +78,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    current_user.end_sessions()
+    db.session.commit()
     logout_user()
     _clear_session_keeping_language()
     flash(_("You have logged out."), "info")

@@ -31,7 +31,7 @@ ZIP_BOMB_RATIO = 100  # an office file expanding over 100x its size is refused
 
 
 class UploadRejected(ValueError):
-    """The file is not acceptable; `reason` is one of: empty, too_large, type."""
+    """The file is not acceptable; `reason` is one of: empty, too_large, type, quota (per dossier)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)

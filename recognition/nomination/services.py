@@ -16,7 +16,7 @@ from recognition.cases.models import (
     ProductCategory,
     State,
 )
-from recognition.cases.storage import EvidenceStorage, safe_display_name
+from recognition.cases.storage import EvidenceStorage, UploadRejected, safe_display_name
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
 from recognition.review.models import SelfAssessment
@@ -118,6 +118,8 @@ def attach_document(
     ensure_editable(application, UPLOAD_STATES)
     storage: EvidenceStorage = current_app.extensions["evidence_storage"]
     stored = storage.put(upload.stream, current_app.config["UPLOAD_MAX_BYTES"])
+    if sum(d.size for d in application.documents) + stored.size > current_app.config["DOSSIER_MAX_BYTES"]:
+        raise UploadRejected("quota")
     for existing in current_documents(application):
         if existing.kind == kind and existing.sha256 == stored.sha256:
             return existing, False

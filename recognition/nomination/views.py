@@ -377,6 +377,10 @@ def upload_message(reason: str) -> str:
         "too_large": _("The file is larger than %(limit)s MB.", limit=limit_mb),
         "empty": _("The file is empty."),
         "type": _("Only PDF, JPEG, PNG, DOCX and XLSX files are accepted (checked by content, not by name)."),
+        "quota": _(
+            "This dossier has reached its limit of %(limit)s MB of documents.",
+            limit=current_app.config["DOSSIER_MAX_BYTES"] // (1024 * 1024),
+        ),
     }[reason]
 
 

@@ -1,0 +1,299 @@
+"""H18–H20, G9: a hostile upload corpus. Every file is refused, or stored under its SHA-256 with a
+sanitized display name and served only as an attachment (nosniff, sandboxing CSP)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+import zipfile
+from datetime import timedelta
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from recognition.accounts.models import Role
+from recognition.cases.models import Application, Document
+from recognition.clock import local_today, utcnow
+from recognition.extensions import db
+from recognition.honours.models import Objection
+from tests import files
+from tests.conftest import fire
+from tests.security import client_for
+
+MB = 1024 * 1024
+POLYGLOT = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n%%EOF\n"
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+    b"<script>alert(document.domain)</script></svg>"
+)
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+ZIP_BOMB_DOCX = _zip({
+    "[Content_Types].xml": b"<Types/>",
+    "word/document.xml": b"<doc/>",
+    "word/media/image1.bin": b"\x00" * (8 * MB),
+})  # fmt: skip
+PLAIN_ZIP = _zip({"readme.txt": b"not an office document", "run.sh": b"#!/bin/sh\nrm -rf /\n"})
+GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00"
+PDF_WITH_JS = files.PDF + b"<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\n"
+
+REFUSED = [
+    ("html", files.HTML, "trang.html"),
+    ("html named pdf", files.HTML, "bao-cao.pdf"),
+    ("svg with script", SVG, "logo.svg"),
+    ("svg named png", SVG, "logo.png"),
+    ("exe renamed pdf", files.EXE, "bao-cao.pdf"),
+    ("zip that is not an office file", PLAIN_ZIP, "ho-so.docx"),
+    ("zip bomb docx", ZIP_BOMB_DOCX, "bomb.docx"),
+    ("empty file", b"", "rong.pdf"),
+    ("21 MB", files.PDF + b"0" * (21 * MB), "lon.pdf"),
+    ("gif", GIF, "anh.gif"),
+    ("text named docx", b"just text, not a zip", "van-ban.docx"),
+    ("broken zip header", b"PK\x03\x04" + b"\x00" * 40, "hong.xlsx"),
+]
+
+# (label, content, filename as sent)
+ACCEPTED = [
+    ("pdf/html polyglot", POLYGLOT, "poly.pdf"),
+    ("polyglot named html", POLYGLOT + b"%1", "poly.html"),
+    ("path traversal", files.pdf("wsgi"), "../../wsgi.py"),
+    ("backslash traversal", files.pdf("bs"), "..\\x.pdf"),
+    ("windows path", files.pdf("win"), "C:\\Users\\ke-toan\\bao-cao.pdf"),
+    ("NUL in name", files.pdf("nul"), "a\x00b.pdf"),
+    ("CRLF in name", files.pdf("crlf"), "a\r\nContent-Type: text/html\r\n.pdf"),
+    ("reserved device name", files.pdf("con"), "CON.pdf"),
+    ("300 characters", files.pdf("long"), "a" * 296 + ".pdf"),
+    ("markup in name", files.pdf("markup"), '"><img src=x onerror=alert(1)>.pdf'),
+    ("dots only", files.pdf("dots"), "..."),
+    ("exe extension on a png", files.PNG, "anh.exe"),
+    ("pdf with javascript", PDF_WITH_JS, "js.pdf"),
+    ("jpeg with html appended", files.JPEG + b"<script>alert(1)</script>", "anh.jpg"),
+    ("docx", files.office("word"), "don.docx"),
+]
+
+
+@pytest.fixture
+def dossier(app, make):
+    """A dossier waiting for the enterprise's supplement: it may upload, and the officer may preview."""
+    application = make.application()
+    officer = make.officer_of(application)
+    fire(application, "submit", make.applicant_of(application))
+    fire(application, "start_vetting", officer)
+    fire(application, "request_supplement", officer)
+    return application, client_for(app, make.applicant_of(application)), client_for(app, officer)
+
+
+def upload(client, application_id: int, content: bytes, filename: str):
+    """POST the file as an attacker's client would: any name, carried exactly (RFC 5987 filename*)."""
+    boundary = "----hostile-" + secrets.token_hex(8)
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nother\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f"filename*=UTF-8''{quote(filename, safe='')}\r\nContent-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return client.post(
+        f"/applicant/applications/{application_id}/documents",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def documents_of(application_id: int) -> list[Document]:
+    db.session.expire_all()
+    return db.session.scalars(
+        select(Document).where(Document.application_id == application_id).order_by(Document.id)
+    ).all()
+
+
+def stored_files(root: str) -> set[str]:
+    return {os.path.join(d, f) for d, _s, names in os.walk(root) for f in names}
+
+
+def test_corpus_is_large_enough():
+    assert len(REFUSED) + len(ACCEPTED) >= 25  # G9
+
+
+@pytest.mark.parametrize(("label", "content", "filename"), REFUSED, ids=[r[0] for r in REFUSED])
+def test_hostile_file_is_refused(app, dossier, label, content, filename):
+    application, applicant, _officer = dossier
+    storage = app.extensions["evidence_storage"]
+    before_docs, before_files = len(documents_of(application.id)), stored_files(storage.root)
+    response = upload(applicant, application.id, content, filename)
+    assert response.status_code == 200, label
+    assert "is-invalid" in response.text or "invalid-feedback" in response.text, label
+    assert len(documents_of(application.id)) == before_docs
+    assert stored_files(storage.root) == before_files  # nothing stored, the temp file removed
+
+
+def safe_name(name: str) -> bool:
+    return (
+        0 < len(name) <= 255
+        and not any(ch in name for ch in '/\\\x00\r\n<>"')
+        and not name.startswith(".")
+        and all(ord(ch) >= 32 for ch in name)
+    )
+
+
+@pytest.mark.parametrize(("label", "content", "filename"), ACCEPTED, ids=[a[0] for a in ACCEPTED])
+def test_accepted_file_is_stored_by_hash_and_served_as_attachment(app, dossier, label, content, filename):
+    application, applicant, officer = dossier
+    storage = app.extensions["evidence_storage"]
+    project_files = {name: os.path.getmtime(name) for name in ("wsgi.py",) if os.path.exists(name)}
+    response = upload(applicant, application.id, content, filename)
+    if response.status_code == 400:  # refusing a name outright (e.g. NUL) is fine too
+        assert len(documents_of(application.id)) == len(application.documents)
+        return
+    assert response.status_code == 302, (label, response.text[:500])
+    document = documents_of(application.id)[-1]
+    assert document.sha256 == hashlib.sha256(content).hexdigest()
+    assert safe_name(document.filename), (label, document.filename)
+    extension = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+        document.content_type, ".docx"
+    )
+    assert document.filename.endswith(extension), document.filename
+    path = storage.path_for(document.sha256)
+    assert os.path.realpath(path).startswith(os.path.realpath(storage.root) + os.sep)
+    with open(path, "rb") as stored:
+        assert stored.read() == content
+    assert {name: os.path.getmtime(name) for name in project_files} == project_files
+
+    download = applicant.get(f"/applicant/applications/{application.id}/documents/{document.id}")
+    assert download.status_code == 200
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;"), disposition
+    assert (
+        "\r" not in disposition and "\n" not in disposition and "/" not in disposition.split("filename")[-1]
+    )
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    csp = download.headers["Content-Security-Policy"]
+    assert "sandbox" in csp and "default-src 'none'" in csp, csp
+    assert download.mimetype == document.content_type
+    assert download.data == content
+
+    preview = officer.get(
+        f"/unit/dossiers/{application.id}/documents/{document.id}", query_string={"inline": "1"}
+    )
+    assert preview.status_code == 200
+    assert preview.headers["X-Content-Type-Options"] == "nosniff"
+    assert preview.mimetype == document.content_type != "text/html"
+    assert "default-src 'none'" in preview.headers["Content-Security-Policy"]
+    if document.content_type not in ("application/pdf", "image/png", "image/jpeg"):
+        assert preview.headers["Content-Disposition"].startswith("attachment;")
+    elif document.content_type != "application/pdf":
+        assert "sandbox" in preview.headers["Content-Security-Policy"]
+
+
+def test_documents_page_shows_hostile_names_escaped(dossier):
+    application, applicant, _officer = dossier
+    upload(applicant, application.id, files.pdf("x"), "<script>alert(1)</script>.pdf")
+    page = applicant.get(f"/applicant/applications/{application.id}/documents").text
+    assert "<script>alert(1)" not in page
+
+
+def test_body_over_the_limit_is_cut_off_early(dossier):
+    """H20: a 1 GB Content-Length is answered 413 before the body is read."""
+    application, applicant, _officer = dossier
+    response = applicant.post(
+        f"/applicant/applications/{application.id}/documents",
+        data=b"--x\r\n",
+        content_type="multipart/form-data; boundary=x",
+        environ_overrides={"CONTENT_LENGTH": str(1024 * MB)},
+    )
+    assert response.status_code == 413
+
+
+def test_too_many_parts_are_refused(dossier):
+    """H20: 1,500 form parts (MAX_FORM_PARTS is 1,000) give 413, nothing stored."""
+    application, applicant, _officer = dossier
+    data = {f"field{i}": "x" for i in range(1500)}
+    data.update({"kind": "other", "file": (io.BytesIO(files.pdf("parts")), "a.pdf")})
+    response = applicant.post(
+        f"/applicant/applications/{application.id}/documents", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 413
+    assert len(documents_of(application.id)) == len(application.documents)
+
+
+def _fill_dossier(application: Application, count: int, size: int) -> None:
+    db.session.execute(
+        insert(Document),
+        [
+            {
+                "application_id": application.id,
+                "kind": "other",
+                "filename": f"f{i}.pdf",
+                "sha256": f"{i:064x}",
+                "size": size,
+                "content_type": "application/pdf",
+                "uploaded_at": utcnow(),
+            }
+            for i in range(count)
+        ],
+    )
+    db.session.commit()
+
+
+def test_dossier_quota_of_200_mb_holds(dossier):
+    application, applicant, _officer = dossier
+    _fill_dossier(application, 10, 20 * MB)  # 200 MB already listed
+    count = len(documents_of(application.id))
+    response = upload(applicant, application.id, files.pdf("one more"), "mot-nua.pdf")
+    assert len(documents_of(application.id)) == count
+    assert response.status_code in (200, 413)
+
+
+@pytest.fixture
+def published(app, make):
+    """A round published for comment with one recommended dossier."""
+    round_ = make.round(reviewers_per_dossier=1)
+    application = make.application(round=round_)
+    officer = make.officer_of(application)
+    fire(application, "submit", make.applicant_of(application))
+    fire(application, "start_vetting", officer)
+    fire(application, "endorse", officer)
+    make.assign_reviewers(application, scores=[90], count=1)
+    secretariat = make.user(Role.secretariat)
+    fire(application, "open_review", secretariat)
+    fire(application, "conclude_review", secretariat)
+    round_.results_published_at = utcnow()
+    round_.comment_deadline = local_today() + timedelta(days=10)
+    db.session.commit()
+    return round_, application
+
+
+@pytest.mark.parametrize(
+    ("content", "filename"),
+    [(files.HTML, "gop-y.html"), (SVG, "gop-y.svg"), (files.EXE, "gop-y.pdf"), (PLAIN_ZIP, "gop-y.docx")],
+)
+def test_public_comment_refuses_hostile_attachments(client, published, content, filename):
+    round_, application = published
+    response = client.post(
+        f"/results/{round_.id}",
+        data={
+            "application_id": str(application.id),
+            "name": "Người dân",
+            "contact": "nguoidan@example.vn",
+            "text": "Góp ý",
+            "is_objection": "y",
+            "file": (io.BytesIO(content), filename),
+        },
+        content_type="multipart/form-data",
+        environ_base={"REMOTE_ADDR": f"10.1.0.{len(filename)}"},
+    )
+    assert response.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Objection)) == 0
