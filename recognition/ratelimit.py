@@ -57,6 +57,12 @@ def hit(key: str, limit: int, window_seconds: int = 60) -> bool:
         .returning(RateLimitHit.count)
     )
     count = db.session.execute(stmt).scalar_one()
-    db.session.execute(delete(RateLimitHit).where(RateLimitHit.window_start < window - timedelta(hours=1)))
     db.session.commit()
     return count <= limit
+
+
+def purge_old_hits(older_than: timedelta = timedelta(days=1)) -> int:
+    """Drop the counters of windows long past (the daily sweep calls it); returns how many."""
+    result = db.session.execute(delete(RateLimitHit).where(RateLimitHit.window_start < utcnow() - older_than))
+    db.session.commit()
+    return result.rowcount

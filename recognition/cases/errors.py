@@ -72,3 +72,11 @@ class ConcurrentChange(WorkflowError):
                 _l("Someone else acted on this dossier first. Reload the page to see its current state."),
             )
         )
+
+
+class OperationRefused(ValueError):
+    """A service outside the workflow said no; `message` (translatable) is what the user reads."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message

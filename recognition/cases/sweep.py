@@ -1,5 +1,6 @@
 """The daily sweep: flag overdue steps, queue reminders, lapse unanswered supplements where the round
-says so, expire certificates past their date. Idempotent: a second run finds nothing left to do."""
+says so, expire certificates past their date, drop old rate-limit counters.
+Idempotent: a second run finds nothing left to do."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from recognition.cases.models import Application, Notification, State
 from recognition.cases.workflow import advance
 from recognition.extensions import db
 from recognition.honours.certificates import expire_certificates
+from recognition.ratelimit import purge_old_hits
 from recognition.rounds.models import Round, SupplementExpiry, VettingBody
 
 
@@ -75,4 +77,5 @@ def sweep(today: date) -> SweepReport:
         except WorkflowError:
             db.session.rollback()
     report.certificates_expired = expire_certificates(today)
+    purge_old_hits()
     return report

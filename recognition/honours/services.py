@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from recognition.accounts.models import User
-from recognition.cases.errors import Refusal, WorkflowError
+from recognition.cases.errors import OperationRefused, Refusal, WorkflowError
 from recognition.cases.models import Application, State
 from recognition.cases.storage import safe_display_name
 from recognition.cases.workflow import advance
@@ -25,10 +25,8 @@ from recognition.rounds.models import Round
 PUBLISHED_STATES = (State.recommended, State.recognised)
 
 
-class HonoursError(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class HonoursError(OperationRefused):
+    """A step of publication or honouring refused."""
 
 
 def published_results(round_: Round) -> list[DossierResult]:

@@ -16,6 +16,7 @@ from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.honours import services as honours
 from recognition.honours.forms import CommentForm, TrackForm
+from recognition.params import int_arg
 from recognition.ratelimit import hit
 from recognition.registry.queries import (
     RegistryFilters,
@@ -45,20 +46,16 @@ def switch_language(code: str):
     return redirect(safe_next_url(request.args.get("next")) or url_for("registry.home"))
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
 
 @bp.route("/registry")
 def registry():
     filters = RegistryFilters(
-        year=_int_arg("year"),
-        sector_id=_int_arg("sector"),
-        unit_id=_int_arg("unit"),
+        year=int_arg("year"),
+        sector_id=int_arg("sector"),
+        unit_id=int_arg("unit"),
         search=request.args.get("q", "")[:100],
     )
-    page = registry_page(filters, _int_arg("page") or 1)
+    page = registry_page(filters, int_arg("page") or 1)
     years = db.session.scalars(select(Round.year).distinct().order_by(Round.year.desc())).all()
     return render_template(
         "registry/registry.html",

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from recognition.accounts.models import Role, User
-from recognition.cases.errors import Refusal, WorkflowError
+from recognition.cases.errors import OperationRefused, Refusal, WorkflowError
 from recognition.cases.models import Application, Notification, State
 from recognition.cases.permissions import acts_as_applicant
 from recognition.cases.workflow import advance
@@ -23,12 +23,8 @@ from recognition.rounds.models import Round
 ASSIGNABLE_STATES = (State.endorsed, State.under_review)
 
 
-class ReviewError(ValueError):
-    """A council operation refused; `message` is what the user reads."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class ReviewError(OperationRefused):
+    """A council operation refused."""
 
 
 def council_of(round_: Round) -> list[CouncilMember]:

@@ -23,6 +23,7 @@ from recognition.cases.workflow import allowed_triggers
 from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.nomination.services import current_documents
+from recognition.params import int_arg
 from recognition.rounds.calendar import add_working_days
 from recognition.rounds.eligibility import failing_eligibility_rules
 from recognition.rounds.models import Round
@@ -57,20 +58,16 @@ def load(application_id: int) -> Application:
     return get_vetted_application_or_404(current_user, scope(), application_id)
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
 
 @bp.route("/")
 def home():
     filters = QueueFilters(
-        round_id=_int_arg("round"),
+        round_id=int_arg("round"),
         state=request.args.get("state") or None,
-        sector_id=_int_arg("sector"),
+        sector_id=int_arg("sector"),
         search=request.args.get("q", "")[:100],
     )
-    page = vetting_queue(current_user, scope(), filters, _int_arg("page") or 1)
+    page = vetting_queue(current_user, scope(), filters, int_arg("page") or 1)
     return render_template(
         "vetting/queue.html",
         page=page,

@@ -170,3 +170,14 @@ def test_the_secretariat_keeps_the_calendar_table(app, make):
     client.post("/secretariat/calendar/2027-01-30/remove")
     assert add_working_days(date(2027, 1, 29), 3) == date(2027, 2, 3)
     assert client.post("/secretariat/calendar/not-a-date/remove").status_code == 404
+
+
+def test_sweep_drops_rate_limit_counters_of_past_days(app, frozen):
+    from recognition.ratelimit import RateLimitHit, hit
+
+    frozen(2026, 11, 2)
+    hit("track:10.0.0.1", 10)
+    frozen(2026, 11, 4)  # two days later: the first counter is past, this one is current
+    hit("track:10.0.0.1", 10)
+    app.test_cli_runner().invoke(args=["sweep"])
+    assert db.session.scalar(select(func.count()).select_from(RateLimitHit)) == 1

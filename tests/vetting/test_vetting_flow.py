@@ -302,3 +302,9 @@ def test_document_preview_inline_and_download(app, make, submitted):
     assert inline.headers["Content-Disposition"].startswith("inline")
     assert inline.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get(url).headers["Content-Disposition"].startswith("attachment")
+
+
+def test_out_of_range_numbers_in_the_queue_query_are_ignored(officer, submitted):
+    for params in ({"page": "99999999999999999999"}, {"round": "99999999999"}, {"sector": "-1"}):
+        response = officer.get("/unit/", query_string=params)
+        assert response.status_code == 200, params
