@@ -39,6 +39,7 @@ def seed(database_url: str, products: int) -> None:
     from recognition.extensions import db
     from recognition.honours.models import Certificate
     from recognition.i18n import fold
+    from tests.conftest import tax_code
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench"})
     with app.app_context():
@@ -56,7 +57,7 @@ def seed(database_url: str, products: int) -> None:
             {
                 "name": f"Công ty Cổ phần Sản xuất số {i}",
                 "name_folded": fold(f"Công ty Cổ phần Sản xuất số {i}"),
-                "tax_code": f"{2000000000 + i:010d}",
+                "tax_code": tax_code(i),
                 "address": "Hà Nội",
                 "unit_id": units[i % len(units)],
                 "sector_id": sectors[i % len(sectors)],
@@ -123,6 +124,12 @@ def seed(database_url: str, products: int) -> None:
                     "issued_on": today,
                     "valid_until": today + timedelta(days=1000),
                     "status": "valid",
+                    "product_name": product_rows[i]["name"],
+                    "enterprise_name": enterprise_rows[i]["name"],
+                    "tax_code": enterprise_rows[i]["tax_code"],
+                    "sector_id": product_rows[i]["sector_id"],
+                    "unit_id": enterprise_rows[i]["unit_id"],
+                    "names_folded": fold(f"{product_rows[i]['name']} {enterprise_rows[i]['name']}"),
                 }
                 for i, (a, p, e) in enumerate(zip(application_ids, product_ids, enterprise_ids, strict=True))
             ],
@@ -183,6 +190,7 @@ def main() -> None:
             **os.environ,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "x" * 40,
+            "AUDIT_KEY": "y" * 40,
             "RECOGNITION_ENV": "production",
             "EVIDENCE_DIR": f"{folder}/evidence",
         }

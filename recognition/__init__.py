@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 from flask import Flask, abort, request, session
@@ -41,16 +42,16 @@ def create_app(config: dict | None = None) -> Flask:
     import recognition.models  # noqa: F401  (registers every table before migrations or create_all)
 
     db.init_app(app)
-    app.extensions["evidence_storage"] = LocalStorage(app.config["EVIDENCE_DIR"])
+    app.extensions["evidence_storage"] = LocalStorage(
+        app.config["EVIDENCE_DIR"], max_expanded_bytes=app.config["OFFICE_MAX_EXPANDED_BYTES"]
+    )
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
     compile_translations()
     babel.init_app(app, locale_selector=select_locale)
     if app.config["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
+        app.wsgi_app = TrustedProxyFix(app)
     _init_login(app)
     app.url_map.converters["int"] = BoundedIntConverter
     _register_blueprints(app)
@@ -63,6 +64,41 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+class TrustedProxyFix:
+    """ProxyFix for requests that come from a proxy in TRUSTED_PROXY_ADDRESSES only.
+
+    A client that reaches the app directly could otherwise name any address in X-Forwarded-For and
+    slip past the per-client limits; its forwarded headers are ignored and logged (bind the app to
+    the proxy only: README)."""
+
+    def __init__(self, app: Flask):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        self.plain = app.wsgi_app
+        self.fixed = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=1)
+        self.proxies = [ipaddress.ip_network(a, strict=False) for a in app.config["TRUSTED_PROXY_ADDRESSES"]]
+        self.logger = app.logger
+
+    def _trusted(self, peer: str) -> bool:
+        try:
+            address = ipaddress.ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in network for network in self.proxies)
+
+    def __call__(self, environ, start_response):
+        peer = environ.get("REMOTE_ADDR", "")
+        if self._trusted(peer):
+            return self.fixed(environ, start_response)
+        if "HTTP_X_FORWARDED_FOR" in environ or "HTTP_X_FORWARDED_PROTO" in environ:
+            self.logger.warning(
+                "Forwarded headers from %s, which is not in TRUSTED_PROXY_ADDRESSES: ignored. "
+                "Is the app reachable without the proxy?",
+                peer,
+            )
+        return self.plain(environ, start_response)
 
 
 def _init_login(app: Flask) -> None:
@@ -80,6 +116,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from recognition.accounts.admin import bp as admin_bp
     from recognition.accounts.views import bp as accounts_bp
+    from recognition.cases.views import bp as audit_bp
     from recognition.honours.views import bp as honours_bp
     from recognition.nomination.views import bp as nomination_bp
     from recognition.registry.api import register_api
@@ -97,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
         review_board_bp,
         rounds_bp,
         honours_bp,
+        audit_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)
@@ -148,7 +186,10 @@ def _register_security_headers(app: Flask) -> None:
 def _register_error_pages(app: Flask) -> None:
     from flask import render_template
     from flask_babel import lazy_gettext as _l
+    from sqlalchemy.exc import IntegrityError
     from werkzeug.exceptions import HTTPException
+
+    from recognition.extensions import is_unique_violation
 
     messages = {
         400: _l("The request could not be understood. Reload the page and try again."),
@@ -164,6 +205,15 @@ def _register_error_pages(app: Flask) -> None:
     def http_error(error: HTTPException):
         message = messages.get(error.code, error.description)
         return render_template("errors/error.html", code=error.code, message=message), error.code
+
+    @app.errorhandler(IntegrityError)
+    def concurrent_insert(error: IntegrityError):
+        """Two requests inserted the same unique key at once: the data is right, the loser is told
+        so. Any other integrity error is a bug and stays a 500."""
+        if not is_unique_violation(error):
+            raise error
+        db.session.rollback()
+        return render_template("errors/error.html", code=409, message=messages[409]), 409
 
     @app.errorhandler(500)
     def server_error(_error):

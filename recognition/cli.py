@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from recognition.accounts.models import AdministrativeUnit, Enterprise, Role, Sector, User
+from recognition.accounts.models import AdministrativeUnit, Enterprise, Role, Sector, User, normalise_tax_code
 from recognition.accounts.reference import (
     HANOI_UNITS_CSV,
     UnitImportError,
@@ -16,7 +16,7 @@ from recognition.accounts.reference import (
     load_sectors,
 )
 from recognition.accounts.services import DuplicateError, create_user, grant_role
-from recognition.cases.audit import verify_chains
+from recognition.cases.audit import verify_anchor_export, verify_chains
 from recognition.cases.sweep import sweep
 from recognition.cases.workflow import mermaid_diagram
 from recognition.clock import local_today
@@ -165,9 +165,16 @@ def register_cli(app: Flask) -> None:
         click.echo(mermaid_diagram(), nl=False)
 
     @app.cli.command("verify-audit")
-    def verify_audit() -> None:
-        """Recompute every application's audit hash chain; exit 1 and list the breaks if any."""
+    @click.option(
+        "--anchor", "anchor_files", multiple=True, type=click.File(encoding="utf-8"),
+        help="an archived anchor file (from /secretariat/audit/anchors) to check the trail against",
+    )  # fmt: skip
+    def verify_audit(anchor_files) -> None:
+        """Recompute every audit hash chain, its keyed seals and the daily anchors (and any archived
+        anchor files given); exit 1 and list the breaks if any."""
         breaks = verify_chains()
+        for anchor_file in anchor_files:
+            breaks.extend(verify_anchor_export(anchor_file.read()))
         for chain_break in breaks:
             click.echo(str(chain_break))
         if breaks:
@@ -176,12 +183,14 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("sweep")
     def sweep_command() -> None:
-        """Daily: flag overdue steps, queue reminders, lapse unanswered supplements (idempotent)."""
+        """Daily: flag overdue steps, queue reminders, lapse unanswered supplements, remove evidence
+        files left by a crash (idempotent)."""
         report = sweep(local_today())
         click.echo(
             f"vetting overdue: {report.vetting_overdue}, "
             f"supplement reminders: {report.supplement_reminders}, lapsed: {report.lapsed}, "
-            f"certificates expired: {report.certificates_expired}"
+            f"certificates expired: {report.certificates_expired}, "
+            f"evidence files removed: {report.evidence_removed}"
         )
 
     @app.cli.command("seed-reference")
@@ -219,7 +228,9 @@ def register_cli(app: Flask) -> None:
             if unit is None:
                 raise click.BadParameter("a unit officer needs an existing --unit-code")
         if role == Role.applicant:
-            enterprise = db.session.scalar(select(Enterprise).where(Enterprise.tax_code == tax_code))
+            enterprise = db.session.scalar(
+                select(Enterprise).where(Enterprise.tax_code == normalise_tax_code(tax_code))
+            )
             if enterprise is None:
                 raise click.BadParameter("an applicant needs an existing enterprise --tax-code")
         try:

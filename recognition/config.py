@@ -40,6 +40,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)),
         "DOSSIER_MAX_BYTES": int(os.environ.get("DOSSIER_MAX_BYTES", 200 * 1024 * 1024)),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024)),
+        # An office file (a zip) whose parts add up to more is refused before any is inflated.
+        "OFFICE_MAX_EXPANDED_BYTES": int(os.environ.get("OFFICE_MAX_EXPANDED_BYTES", 100 * 1024 * 1024)),
+        "UPLOADS_PER_HOUR": int(os.environ.get("UPLOADS_PER_HOUR", "60")),
         "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", str(Path(instance_path) / "evidence")),
         "MAX_FORM_PARTS": 1000,
         "AGENCY_CODE": os.environ.get("AGENCY_CODE", "SCT"),
@@ -47,8 +50,20 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # How many proxies set X-Forwarded-For in front of the app (0: use the peer address).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Peers allowed to send X-Forwarded-For; forwarded headers from anyone else are logged.
+        "TRUSTED_PROXY_ADDRESSES": tuple(
+            address.strip()
+            for address in os.environ.get("TRUSTED_PROXY_ADDRESSES", "127.0.0.1,::1").split(",")
+            if address.strip()
+        ),
         "LOGIN_ATTEMPTS_PER_MINUTE": int(os.environ.get("LOGIN_ATTEMPTS_PER_MINUTE", "30")),
+        # An account failing from many clients takes one attempt per this many seconds.
+        "LOGIN_THROTTLE_SECONDS": int(os.environ.get("LOGIN_THROTTLE_SECONDS", "10")),
+        "REGISTRATIONS_PER_HOUR": int(os.environ.get("REGISTRATIONS_PER_HOUR", "10")),
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "Demo@2026"),
+        # Seals the audit trail (HMAC); kept outside the database, and apart from SECRET_KEY so that
+        # rotating the session key leaves the trail verifiable.
+        "AUDIT_KEY": os.environ.get("AUDIT_KEY", ""),
     }
     if overrides:
         config.update(overrides)
@@ -60,4 +75,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         raise ConfigError("SECRET_KEY must be set to a real secret when RECOGNITION_ENV=production")
     if production and len(config["SECRET_KEY"]) < 32:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+    if production and len(config["AUDIT_KEY"]) < 32:
+        raise ConfigError("AUDIT_KEY must be set (32+ characters) when RECOGNITION_ENV=production")
+    if not config["AUDIT_KEY"]:
+        config["AUDIT_KEY"] = "dev-audit:" + config["SECRET_KEY"]
     return config

@@ -6,6 +6,7 @@ so this small counter serves both databases."""
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, delete, select
@@ -59,6 +60,17 @@ def hit(key: str, limit: int, window_seconds: int = 60) -> bool:
     count = db.session.execute(stmt).scalar_one()
     db.session.commit()
     return count <= limit
+
+
+def seconds_left(window_seconds: int) -> int:
+    """Seconds until the current window ends, for a Retry-After header (at least 1)."""
+    return max(1, math.ceil(window_seconds - utcnow().timestamp() % window_seconds))
+
+
+def forget(key: str) -> None:
+    """Drop every count of `key` (a successful login clears that client's failures)."""
+    db.session.execute(delete(RateLimitHit).where(RateLimitHit.key == key))
+    db.session.commit()
 
 
 def purge_old_hits(older_than: timedelta = timedelta(days=1)) -> int:

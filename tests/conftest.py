@@ -10,10 +10,12 @@ import os
 import re
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
+from stdnum.vn import mst
 
 from recognition import create_app
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Role, Sector, User
@@ -22,6 +24,7 @@ from recognition.cases.models import (
     Application,
     ApplicationFigures,
     Document,
+    Notification,
     Product,
     ProductCategory,
 )
@@ -74,6 +77,7 @@ def app(database_url, tmp_path_factory):
             "EVIDENCE_DIR": str(tmp_path_factory.mktemp("evidence")),
             # Tests log in many times from one address; the per-client limit has its own test.
             "LOGIN_ATTEMPTS_PER_MINUTE": 10_000,
+            "REGISTRATIONS_PER_HOUR": 10_000,
         }
     )
     app.test_client_class = IsolatedClient
@@ -116,6 +120,14 @@ def client(app):
     return app.test_client()
 
 
+def tax_code(n: int) -> str:
+    """A valid Hanoi (01) tax code, unique per n: of the sequences 2n and 2n+1, the first whose check
+    digit exists (the two sums differ by 3, so they cannot both leave 0 mod 11)."""
+    candidates = (f"01{sequence:07d}" for sequence in (2 * n, 2 * n + 1))
+    first_nine = next(nine for nine in candidates if len(mst.calc_check_digit(nine)) == 1)
+    return first_nine + mst.calc_check_digit(first_nine)
+
+
 class Factory:
     """Builds models with sensible defaults; each call makes unique keys."""
 
@@ -134,7 +146,7 @@ class Factory:
         n = next(_counter)
         enterprise = Enterprise(
             name=fields.pop("name", f"Công ty Cơ khí Hà Nội {n}"),
-            tax_code=fields.pop("tax_code", f"{1000000000 + n:010d}"),
+            tax_code=fields.pop("tax_code", None) or tax_code(n),
             address=fields.pop("address", f"Số {n} phố Huế, Hà Nội"),
             unit=self.unit(unit_code),
             sector=fields.pop("sector", None) or self.sector(),
@@ -318,6 +330,23 @@ def make():
 def login(client, user_or_email, password: str = TEST_PASSWORD):
     email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
     return client.post("/login", data={"email": email, "password": password})
+
+
+def confirmation_link(email: str) -> str:
+    """The path of the newest confirmation link queued for this address (no mail is sent yet)."""
+    user_id = _db.session.scalar(select(User.id).where(User.email == email.strip().lower()))
+    mail = _db.session.scalars(
+        select(Notification)
+        .where(Notification.recipient_user_id == user_id, Notification.event == "confirm_email")
+        .order_by(Notification.id.desc())
+    ).first()
+    return urlsplit(mail.payload["confirm_url"]).path
+
+
+def confirm_and_log_in(client, email: str, password: str) -> None:
+    """What a newcomer does after registering: open the mailed link, confirm, log in."""
+    assert client.post(confirmation_link(email)).status_code == 302
+    assert login(client, email, password).status_code == 302
 
 
 @pytest.fixture

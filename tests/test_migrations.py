@@ -40,3 +40,65 @@ def test_upgrade_on_an_empty_database_matches_the_models(empty_database_url):
             diff = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert diff == []
+
+
+def test_the_integrity_migration_fills_in_existing_rows(empty_database_url):
+    """Certificates granted before the migration take their dossier's names, earlier audit events
+    get their keyed seal, and dossiers past draft get a record of what they hold."""
+    from flask_migrate import downgrade
+
+    from recognition.accounts.models import Role
+    from recognition.cases.audit import keyed_mac
+    from recognition.cases.models import Application, AuditEvent
+    from recognition.honours.models import Certificate
+    from tests.conftest import Factory, fire
+
+    migrations = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "t"})
+    with app.app_context():
+        upgrade(directory=migrations)
+        make = Factory()
+        round_ = make.round(reviewers_per_dossier=1)
+        application = make.application(round=round_)
+        officer, secretariat = make.officer_of(application), make.user(Role.secretariat)
+        fire(application, "submit", make.applicant_of(application))
+        fire(application, "start_vetting", officer)
+        fire(application, "endorse", officer)
+        make.assign_reviewers(application, scores=[90], count=1)
+        fire(application, "open_review", secretariat)
+        fire(application, "conclude_review", secretariat)
+        make.publish_results(round_)
+        fire(application, "recognise", secretariat)
+        names = (application.product.name, application.enterprise.name, application.enterprise.tax_code)
+        db.session.remove()
+        downgrade(directory=migrations, revision="e18b0acc0001")
+        upgrade(directory=migrations)
+        certificate = db.session.query(Certificate).one()
+        assert (certificate.product_name, certificate.enterprise_name, certificate.tax_code) == names
+        assert certificate.names_folded and certificate.sector_id
+        events = db.session.query(AuditEvent).all()
+        assert events and all(event.mac == keyed_mac(event.hash) for event in events)
+        migrated = db.session.get(Application, application.id)
+        assert migrated.product_record.name == names[0]
+        assert migrated.enterprise_record.tax_code == names[2]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_accounts_made_before_confirmation_existed_count_as_confirmed(empty_database_url):
+    directory = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "t"})
+    with app.app_context():
+        upgrade(directory=directory, revision="5f38e4f9287a")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (email, full_name, password_hash, active, session_token, created_at) "
+                    "VALUES ('old@example.vn', 'Old', 'x', true, 'abc', '2025-01-02 03:04:05')"
+                )
+            )
+        upgrade(directory=directory, revision="e18b0acc0001")
+        with db.engine.connect() as conn:
+            confirmed = conn.execute(text("SELECT email_confirmed_at FROM users")).scalar_one()
+        db.engine.dispose()
+    assert confirmed is not None

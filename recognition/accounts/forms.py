@@ -10,11 +10,10 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from recognition.accounts.models import is_valid_tax_code
+from recognition.accounts.models import is_tax_code_shaped, is_valid_tax_code, normalise_tax_code
 from recognition.accounts.services import (
     EnterpriseRegistration,
     current_sectors,
-    email_taken,
     tax_code_taken,
     units_open_for_registration,
 )
@@ -59,15 +58,16 @@ class RegistrationForm(Form):
         offer_units_and_sectors(self)
 
     def validate_tax_code(self, field) -> None:
-        field.data = (field.data or "").strip()
-        if not is_valid_tax_code(field.data):
+        code = normalise_tax_code(field.data)
+        if not is_tax_code_shaped(code):
             raise ValidationError(_l("A tax code has 10 digits, optionally followed by a dash and 3 digits."))
+        if not is_valid_tax_code(code):
+            raise ValidationError(
+                _l("This tax code's check digit (the 10th digit) does not match: check the number.")
+            )
+        field.data = code
         if tax_code_taken(field.data):
             raise ValidationError(_l("An enterprise with this tax code is already registered."))
-
-    def validate_email(self, field) -> None:
-        if email_taken(field.data):
-            raise ValidationError(_l("An account with this e-mail already exists."))
 
     def to_registration(self) -> EnterpriseRegistration:
         return EnterpriseRegistration(

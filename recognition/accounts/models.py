@@ -5,19 +5,22 @@ from __future__ import annotations
 import enum
 import re
 import secrets
+import unicodedata
 from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from stdnum.vn import mst
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from recognition.clock import utcnow
 from recognition.extensions import db
 from recognition.i18n import fold
 
-TAX_CODE_PATTERN = re.compile(r"^\d{10}(-\d{3})?$")
+# ASCII digits only: `\d` would also take fullwidth or Arabic-Indic digits, a twin of a real code.
+TAX_CODE_PATTERN = re.compile(r"[0-9]{10}(-[0-9]{3})?")
 
 
 def normalise_email(email: str) -> str:
@@ -25,9 +28,21 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
+def normalise_tax_code(tax_code: str) -> str:
+    """NFKC folds look-alikes (fullwidth digits and dash) to ASCII, so "010023348８" is compared, and
+    caught, as the "0100233488" it imitates."""
+    return unicodedata.normalize("NFKC", tax_code or "").strip()
+
+
+def is_tax_code_shaped(tax_code: str) -> bool:
+    """10 ASCII digits, optionally a dash and a 3-digit branch suffix (the check digit aside)."""
+    return TAX_CODE_PATTERN.fullmatch(tax_code or "") is not None
+
+
 def is_valid_tax_code(tax_code: str) -> bool:
-    """Mã số thuế: 10 digits, or 10 digits, a dash and a 3-digit branch suffix."""
-    return bool(TAX_CODE_PATTERN.match(tax_code or ""))
+    """Mã số thuế: shaped right, and the 10th digit is the check digit of the first nine (python-stdnum's
+    MST rules: weights 31, 29, 23, 19, 17, 13, 7, 5, 3; no all-zero sequence, no branch 000)."""
+    return is_tax_code_shaped(tax_code) and mst.is_valid(tax_code)
 
 
 class Role(enum.StrEnum):
@@ -140,7 +155,7 @@ class Enterprise(db.Model):
 
     @validates("tax_code")
     def _check_tax_code(self, _key: str, value: str) -> str:
-        value = (value or "").strip()
+        value = normalise_tax_code(value)
         if not is_valid_tax_code(value):
             raise ValueError(f"invalid tax code: {value!r}")
         return value
@@ -159,6 +174,9 @@ class User(db.Model):
     # Rotated on password change or deactivation, so old session cookies stop working.
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+    # Unset while a self-registered owner has not opened the link sent to the address: until then
+    # the account cannot log in, so nobody holds an account on an address they do not read.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
 
     memberships: Mapped[list[RoleMembership]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
+from flask import current_app, url_for
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from recognition.accounts.models import (
@@ -18,8 +23,13 @@ from recognition.accounts.models import (
     Sector,
     User,
     normalise_email,
+    normalise_tax_code,
 )
-from recognition.extensions import db
+from recognition.cases.models import Notification
+from recognition.clock import utcnow
+from recognition.extensions import db, is_unique_violation
+from recognition.params import parse_id
+from recognition.ratelimit import count_in_window, forget, hit, seconds_left
 
 _dummy_hashes: dict[str, str] = {}
 
@@ -57,13 +67,15 @@ def email_taken(email: str) -> bool:
 
 
 def tax_code_taken(tax_code: str) -> bool:
-    return db.session.scalar(select(Enterprise.id).where(Enterprise.tax_code == tax_code.strip())) is not None
+    code = normalise_tax_code(tax_code)
+    return db.session.scalar(select(Enterprise.id).where(Enterprise.tax_code == code)) is not None
 
 
-def create_user(email: str, password: str, full_name: str) -> User:
+def create_user(email: str, password: str, full_name: str, confirmed: bool = True) -> User:
+    """A new account; confirmed unless it registered itself (then it waits for its link)."""
     if email_taken(email):
         raise DuplicateError("email")
-    user = User(email=email, full_name=full_name.strip())
+    user = User(email=email, full_name=full_name.strip(), email_confirmed_at=utcnow() if confirmed else None)
     user.set_password(password)
     db.session.add(user)
     return user
@@ -77,14 +89,26 @@ def grant_role(
     return membership
 
 
-def register_enterprise(data: EnterpriseRegistration) -> User:
-    """Create the enterprise and its first applicant account; the caller commits."""
+def register_enterprise(data: EnterpriseRegistration) -> None:
+    """Create the enterprise and its unconfirmed applicant account, and queue the confirmation link.
+
+    An e-mail that already has an account gets a notice to its owner instead, and the visitor the
+    same answer as for a fresh one, at the same cost (one password hash): registration never tells
+    whether an address has an account. Tax codes are public (business register): a taken one is
+    refused. The caller commits.
+    """
     if tax_code_taken(data.tax_code):
         raise DuplicateError("tax_code")
-    user = create_user(data.email, data.password, data.full_name)
+    try:
+        user = create_user(data.email, data.password, data.full_name, confirmed=False)
+    except DuplicateError:  # the address has an account (perhaps registered a moment ago)
+        owner = db.session.scalar(select(User).where(User.email == normalise_email(data.email)))
+        generate_password_hash(data.password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+        _queue_mail(owner, "registration_attempt", {"login_url": _public_url("accounts.login")})
+        return
     enterprise = Enterprise(
         name=data.enterprise_name.strip(),
-        tax_code=data.tax_code.strip(),
+        tax_code=normalise_tax_code(data.tax_code),
         address=data.address.strip(),
         unit_id=data.unit_id,
         sector_id=data.sector_id,
@@ -92,7 +116,72 @@ def register_enterprise(data: EnterpriseRegistration) -> User:
     db.session.add(enterprise)
     grant_role(user, Role.applicant, enterprise=enterprise)
     db.session.flush()
+    link = _public_url("accounts.confirm", token=confirmation_token(user))
+    _queue_mail(user, "confirm_email", {"confirm_url": link})
+    if current_app.config["RECOGNITION_ENV"] != "production":
+        current_app.logger.warning(
+            "No mail is sent yet: the confirmation link for %s is %s", user.email, link
+        )
+
+
+def register_and_commit(data: EnterpriseRegistration) -> None:
+    """register_enterprise() and commit. When a registration at the same moment took the same tax
+    code or e-mail, try once more: its row is visible by then, so the ordinary answer follows."""
+    for last_try in (False, True):
+        try:
+            register_enterprise(data)
+            db.session.commit()
+            return
+        except IntegrityError as error:
+            db.session.rollback()
+            if last_try or not is_unique_violation(error):
+                raise
+
+
+def _public_url(endpoint: str, **values) -> str:
+    """Links in mail use PUBLIC_BASE_URL, never the request's Host header."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def _queue_mail(user: User, event: str, payload: dict) -> None:
+    """An outbox row for the mail job (a later issue sends it)."""
+    db.session.add(
+        Notification(event=event, recipient_role="account", recipient_user_id=user.id, payload=payload)
+    )
+
+
+# The link in the confirmation mail: signed, valid for CONFIRMATION_MAX_AGE, bound to the address it
+# was sent to, and single-use because a confirmed account no longer accepts it.
+CONFIRMATION_MAX_AGE = 3 * 24 * 3600
+
+
+def _confirmation_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="email-confirmation")
+
+
+def _address_digest(user: User) -> str:
+    return hashlib.sha256(user.email.encode()).hexdigest()[:16]
+
+
+def confirmation_token(user: User) -> str:
+    return _confirmation_serializer().dumps([user.id, _address_digest(user)])
+
+
+def user_to_confirm(token: str) -> User | None:
+    """The unconfirmed account a valid, unexpired, unused link names; None otherwise."""
+    try:
+        user_id, digest = _confirmation_serializer().loads(token, max_age=CONFIRMATION_MAX_AGE)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.email_confirmed_at is not None or digest != _address_digest(user):
+        return None
     return user
+
+
+def confirm_email(user: User) -> None:
+    """The owner opened the link: the account may log in from now on. The caller commits."""
+    user.email_confirmed_at = utcnow()
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -106,12 +195,76 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+# Brute force, after OWASP's Authentication and Credential Stuffing cheat sheets: a lockout must not
+# let anyone lock the owner out. So ACCOUNT_FAILURES failures in ACCOUNT_WINDOW_SECONDS lock the
+# account for the client that made them only; and an account with THROTTLE_AFTER failures from all
+# clients in the window takes one attempt every LOGIN_THROTTLE_SECONDS (a soft lock: a distributed
+# guesser slows to a crawl, the owner waits a few seconds at worst, no worker sleeps).
+ACCOUNT_FAILURES = 10
+ACCOUNT_WINDOW_SECONDS = 15 * 60
+THROTTLE_AFTER = 10
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The user who logged in, or the message saying why not (with `retry_after` when refused)."""
+
+    user: User | None = None
+    message: LazyString | None = None
+    retry_after: int | None = None
+
+
+def _limiter_name(email: str) -> str:
+    """Accounts appear in the limiter's keys as a digest: bounded length, no addresses stored."""
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
+
+
+def attempt_login(email: str, password: str, client: str) -> LoginOutcome:
+    """authenticate() behind the brute-force limits.
+
+    The client's counter is incremented before the password is checked, and the decision is taken
+    on the count the increment returns, so parallel requests cannot check more than ACCOUNT_FAILURES
+    passwords. A success clears the client's counter (it counts failures since the last success).
+    """
+    account = _limiter_name(email)
+    mine = f"login-failures:{account}:{client}"
+    everyone = f"login-account:{account}"
+    locked = LoginOutcome(
+        message=_l("Too many failed attempts on this account. Try again in 15 minutes."),
+        retry_after=seconds_left(ACCOUNT_WINDOW_SECONDS),
+    )
+    if count_in_window(mine, ACCOUNT_WINDOW_SECONDS) >= ACCOUNT_FAILURES:
+        return locked  # cheap refusal first, so a locked client does not use up the account's turns
+    throttle = current_app.config["LOGIN_THROTTLE_SECONDS"]
+    under_attack = count_in_window(everyone, ACCOUNT_WINDOW_SECONDS) >= THROTTLE_AFTER
+    if under_attack and not hit(f"login-turn:{account}", 1, throttle):
+        return LoginOutcome(
+            message=_l(
+                "This account has had many failed log-in attempts, so it accepts one attempt every "
+                "few seconds. Wait %(seconds)s seconds and try again.",
+                seconds=seconds_left(throttle),
+            ),
+            retry_after=seconds_left(throttle),
+        )
+    if not hit(mine, ACCOUNT_FAILURES, ACCOUNT_WINDOW_SECONDS):
+        return locked
+    user = authenticate(email, password)
+    if user is None:
+        hit(everyone, THROTTLE_AFTER, ACCOUNT_WINDOW_SECONDS)
+        return LoginOutcome(message=_l("Wrong e-mail or password."))
+    forget(mine)
+    if user.email_confirmed_at is None:
+        return LoginOutcome(message=_l("Confirm your e-mail address first: open the link we sent to it."))
+    return LoginOutcome(user=user)
+
+
 def load_user_by_session_id(session_id: str) -> User | None:
     """Flask-Login loader: the id must carry the user's current session token."""
     user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
+    number = parse_id(user_id)
+    if number is None or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, number)
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -9,11 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from recognition.accounts.forms import LoginForm, RegistrationForm
-from recognition.accounts.models import normalise_email
 from recognition.accounts.permissions import home_url_for
-from recognition.accounts.services import DuplicateError, authenticate, register_enterprise
+from recognition.accounts.services import (
+    DuplicateError,
+    attempt_login,
+    confirm_email,
+    register_and_commit,
+    user_to_confirm,
+)
 from recognition.extensions import db
-from recognition.ratelimit import count_in_window, hit
+from recognition.ratelimit import hit
 
 bp = Blueprint("accounts", __name__)
 
@@ -49,29 +54,22 @@ def _start_session(user) -> None:
     login_user(user)
 
 
-# Brute force: at most LOGIN_ATTEMPTS_PER_MINUTE attempts a minute from one client, and 10 failures
-# in 15 minutes on one account (then even the right password waits), so no one locks everybody out.
-ACCOUNT_FAILURES = 10
-ACCOUNT_WINDOW_SECONDS = 15 * 60
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """At most LOGIN_ATTEMPTS_PER_MINUTE attempts a minute per client; per-account limits in
+    attempt_login()."""
     form = LoginForm()
     if form.validate_on_submit():
         if not hit(f"login-client:{request.remote_addr}", current_app.config["LOGIN_ATTEMPTS_PER_MINUTE"]):
             abort(429)
-        account_key = f"login-account:{normalise_email(form.email.data)}"
-        if count_in_window(account_key, ACCOUNT_WINDOW_SECONDS) >= ACCOUNT_FAILURES:
-            flash(_("Too many failed attempts on this account. Try again in 15 minutes."), "danger")
-            return render_template("accounts/login.html", form=form), 429
-        user = authenticate(form.email.data, form.password.data)
-        if user is None:
-            hit(account_key, ACCOUNT_FAILURES, ACCOUNT_WINDOW_SECONDS)
-            flash(_("Wrong e-mail or password."), "danger")
-        else:
-            _start_session(user)
-            return redirect(safe_next_url(request.args.get("next")) or home_url_for(user))
+        outcome = attempt_login(form.email.data, form.password.data, request.remote_addr)
+        if outcome.user is not None:
+            _start_session(outcome.user)
+            return redirect(safe_next_url(request.args.get("next")) or home_url_for(outcome.user))
+        flash(str(outcome.message), "danger")
+        if outcome.retry_after:
+            page = render_template("accounts/login.html", form=form)
+            return page, 429, {"Retry-After": str(outcome.retry_after)}
     return render_template("accounts/login.html", form=form)
 
 
@@ -92,14 +90,29 @@ def register():
         return redirect(home_url_for(current_user))
     form = RegistrationForm()
     if form.validate_on_submit():
+        if not hit(
+            f"register-client:{request.remote_addr}", current_app.config["REGISTRATIONS_PER_HOUR"], 3600
+        ):
+            abort(429)
         try:
-            user = register_enterprise(form.to_registration())
-            db.session.commit()
-        except DuplicateError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(_("This value is already registered."))
+            register_and_commit(form.to_registration())
+        except DuplicateError:  # only a tax code (public data) is refused; e-mails never are
+            form.tax_code.errors.append(_("An enterprise with this tax code is already registered."))
         else:
-            _start_session(user)
-            flash(_("Your enterprise is registered. Welcome!"), "success")
-            return redirect(home_url_for(user))
+            return render_template("accounts/registration_sent.html", email=form.email.data.strip())
     return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """The link in the confirmation mail. GET shows a button, POST confirms: a mail scanner that
+    fetches the link changes nothing."""
+    user = user_to_confirm(token)
+    if user is None:
+        return render_template("accounts/confirm.html", email=None)
+    if request.method == "POST":
+        confirm_email(user)
+        db.session.commit()
+        flash(_("Your e-mail address is confirmed. You can log in now."), "success")
+        return redirect(url_for(".login"))
+    return render_template("accounts/confirm.html", email=user.email)

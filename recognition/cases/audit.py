@@ -1,18 +1,28 @@
-"""The tamper-evident audit trail: each event carries the SHA-256 of the one before it."""
+"""The tamper-evident audit trail.
+
+Every event carries the SHA-256 of the one before it in its chain (one chain per dossier, one per
+other record: an enterprise, a product, a round) and an HMAC of its own hash under AUDIT_KEY, a
+key kept outside the database, so a re-hashed chain does not verify. Each day the heads of all
+chains are digested into a keyed anchor; deleting a chain's last events changes that digest, and
+the secretariat exports the anchors to archive them outside the system.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select, update
 
 from recognition.accounts.models import User
-from recognition.cases.models import Application, AuditEvent, State
+from recognition.cases.models import Application, AuditAnchor, AuditEvent, RecordChange, State
+from recognition.clock import HANOI, utcnow
 from recognition.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -22,7 +32,7 @@ def json_safe(value):
     """Form data as JSON: dates as ISO text, decimals as text, enums as their value."""
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set):
         return [json_safe(v) for v in value]
     if isinstance(value, Enum):
         return value.value
@@ -33,6 +43,12 @@ def json_safe(value):
     return value
 
 
+def canonical_sha256(value) -> str:
+    """The SHA-256 of a JSON-able value written canonically (sorted keys, no spaces)."""
+    text = json.dumps(json_safe(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _canonical_time(at: datetime) -> str:
     """UTC, naive, microseconds: SQLite drops the zone on read, so hash what both databases return."""
     if at.tzinfo is not None:
@@ -40,21 +56,61 @@ def _canonical_time(at: datetime) -> str:
     return at.isoformat(timespec="microseconds")
 
 
+def keyed_mac(text: str) -> str:
+    """HMAC-SHA256 under AUDIT_KEY (configuration, never the database)."""
+    key = current_app.config["AUDIT_KEY"].encode("utf-8")
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def compute_hash(event: AuditEvent) -> str:
-    body = {
-        "application_id": event.application_id,
-        "seq": event.seq,
-        "actor_id": event.actor_id,
-        "actor_role": event.actor_role,
-        "trigger": event.trigger,
-        "from": event.from_state,
-        "to": event.to_state,
-        "at": _canonical_time(event.at),
-        "payload": event.payload,
-        "prev": event.prev_hash,
-    }
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return canonical_sha256(
+        {
+            "application_id": event.application_id,
+            "seq": event.seq,
+            "actor_id": event.actor_id,
+            "actor_role": event.actor_role,
+            "trigger": event.trigger,
+            "from": event.from_state,
+            "to": event.to_state,
+            "at": _canonical_time(event.at),
+            "payload": event.payload,
+            "prev": event.prev_hash,
+        }
+    )
+
+
+def compute_change_hash(change: RecordChange) -> str:
+    return canonical_sha256(
+        {
+            "subject": f"{change.subject_type}:{change.subject_id}",
+            "seq": change.seq,
+            "actor_id": change.actor_id,
+            "actor_role": change.actor_role,
+            "action": change.action,
+            "at": _canonical_time(change.at),
+            "payload": change.payload,
+            "prev": change.prev_hash,
+        }
+    )
+
+
+def lock_row(instance):
+    """Take the row lock: FOR UPDATE on PostgreSQL; on SQLite, the database write lock.
+
+    Pending changes are flushed first, since the row is read back from the database."""
+    session = db.session
+    session.flush()
+    model = type(instance)
+    table = model.__table__
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(table).where(table.c.id == instance.id).values(id=table.c.id))
+    stmt = (
+        select(model)
+        .where(model.id == instance.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(stmt).one()
 
 
 def append_event(
@@ -79,57 +135,275 @@ def append_event(
         trigger=trigger,
         from_state=from_state.value,
         to_state=to_state.value,
-        at=at.replace(microsecond=at.microsecond),
+        at=at,
         payload=json_safe(payload),
         prev_hash=last.hash if last else GENESIS_HASH,
     )
     event.hash = compute_hash(event)
+    event.mac = keyed_mac(event.hash)
     db.session.add(event)
     return event
 
 
+def record_event(application: Application, actor: User | None, actor_role: str, action: str, payload: dict):
+    """An audited act on a dossier that does not move it (a score, a declaration, an assignment,
+    evidence added to a supplement): joins the dossier's chain, state unchanged."""
+    application = lock_row(application)
+    state = State(application.state)
+    return append_event(application, actor, actor_role, action, state, state, utcnow(), payload)
+
+
+def record_change(subject, actor: User | None, actor_role: str, action: str, payload: dict) -> RecordChange:
+    """An audited change to an enterprise, a product or a round, chained per subject."""
+    subject = lock_row(subject)
+    subject_type = type(subject).__tablename__
+    last = db.session.scalars(
+        select(RecordChange)
+        .where(RecordChange.subject_type == subject_type, RecordChange.subject_id == subject.id)
+        .order_by(RecordChange.seq.desc())
+    ).first()
+    change = RecordChange(
+        subject_type=subject_type,
+        subject_id=subject.id,
+        seq=(last.seq + 1) if last else 1,
+        actor_id=actor.id if actor else None,
+        actor_role=actor_role,
+        action=action,
+        at=utcnow(),
+        payload=json_safe(payload),
+        prev_hash=last.hash if last else GENESIS_HASH,
+    )
+    change.hash = compute_change_hash(change)
+    change.mac = keyed_mac(change.hash)
+    db.session.add(change)
+    return change
+
+
+def field_values(instance, names: tuple[str, ...]) -> dict:
+    return {name: json_safe(getattr(instance, name)) for name in names}
+
+
+def changed_fields(before: dict, after: dict) -> dict:
+    """{field: [old, new]} for the fields whose value differs."""
+    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+
+
 @dataclass(frozen=True)
 class ChainBreak:
-    application_id: int
+    chain: str
     seq: int | None
     reason: str
 
     def __str__(self) -> str:
         where = f"event {self.seq}" if self.seq is not None else "state"
-        return f"application {self.application_id}, {where}: {self.reason}"
+        return f"{self.chain}, {where}: {self.reason}"
+
+
+def _check_link(breaks, chain: str, event, previous, same_chain: bool, expected_hash: str) -> None:
+    expected_prev, expected_seq = (previous.hash, previous.seq + 1) if same_chain else (GENESIS_HASH, 1)
+    if event.seq != expected_seq:
+        breaks.append(ChainBreak(chain, event.seq, "missing or reordered event"))
+    if event.prev_hash != expected_prev:
+        breaks.append(ChainBreak(chain, event.seq, "previous hash does not match"))
+    if expected_hash != event.hash:
+        breaks.append(ChainBreak(chain, event.seq, "event content does not match its hash"))
+    if event.mac is None or not hmac.compare_digest(event.mac, keyed_mac(event.hash)):
+        breaks.append(ChainBreak(chain, event.seq, "the keyed seal does not match (re-hashed or forged)"))
 
 
 def verify_chains(application_ids: list[int] | None = None) -> list[ChainBreak]:
-    """Recompute every chain (or the given applications'); an empty list means all intact.
+    """Recompute every dossier's chain (or the given ones'); an empty list means all intact.
 
-    Also checks that each application's state is where its last event left it, so a state
-    changed behind the workflow's back shows up too.
-    """
+    Also checks that each dossier's state is where its last event left it, that its submitted
+    record matches the digest its last submission sealed (records migrated from before the seal
+    have none), and, when checking everything, the
+    other records' chains and the daily anchors."""
     breaks: list[ChainBreak] = []
     events = select(AuditEvent).order_by(AuditEvent.application_id, AuditEvent.seq)
-    apps = select(Application.id, Application.state).order_by(Application.id)
+    apps = select(Application.id, Application.state, Application.snapshot).order_by(Application.id)
     if application_ids is not None:
         events = events.where(AuditEvent.application_id.in_(application_ids))
         apps = apps.where(Application.id.in_(application_ids))
     last_state: dict[int, str] = {}
+    sealed_record: dict[int, str] = {}
     previous: AuditEvent | None = None
     for event in db.session.scalars(events.execution_options(yield_per=1000)):
-        if previous is None or previous.application_id != event.application_id:
-            expected_prev, expected_seq = GENESIS_HASH, 1
-        else:
-            expected_prev, expected_seq = previous.hash, previous.seq + 1
-        if event.seq != expected_seq:
-            breaks.append(ChainBreak(event.application_id, event.seq, "missing or reordered event"))
-        if event.prev_hash != expected_prev:
-            breaks.append(ChainBreak(event.application_id, event.seq, "previous hash does not match"))
-        if compute_hash(event) != event.hash:
-            breaks.append(
-                ChainBreak(event.application_id, event.seq, "event content does not match its hash")
-            )
+        same = previous is not None and previous.application_id == event.application_id
+        _check_link(breaks, f"application {event.application_id}", event, previous, same, compute_hash(event))
         last_state[event.application_id] = event.to_state
+        if "snapshot_sha256" in (event.payload or {}):
+            sealed_record[event.application_id] = event.payload["snapshot_sha256"]
         previous = event
-    for application_id, state in db.session.execute(apps):
+    for application_id, state, snapshot in db.session.execute(apps):
+        chain = f"application {application_id}"
         expected = last_state.get(application_id, State.draft.value)
         if state != expected:
-            breaks.append(ChainBreak(application_id, None, f"state {state} but the trail ends at {expected}"))
+            breaks.append(ChainBreak(chain, None, f"state {state} but the trail ends at {expected}"))
+        sealed = sealed_record.get(application_id)
+        if snapshot is not None and sealed is not None and sealed != canonical_sha256(snapshot):
+            breaks.append(ChainBreak(chain, None, "the submitted record differs from what was sealed"))
+    if application_ids is None:
+        breaks.extend(_verify_record_changes())
+        breaks.extend(verify_anchors())
+    return breaks
+
+
+def _verify_record_changes() -> list[ChainBreak]:
+    breaks: list[ChainBreak] = []
+    previous: RecordChange | None = None
+    changes = select(RecordChange).order_by(
+        RecordChange.subject_type, RecordChange.subject_id, RecordChange.seq
+    )
+    for change in db.session.scalars(changes.execution_options(yield_per=1000)):
+        same = previous is not None and (previous.subject_type, previous.subject_id) == (
+            change.subject_type,
+            change.subject_id,
+        )
+        chain = f"{change.subject_type} {change.subject_id}"
+        _check_link(breaks, chain, change, previous, same, compute_change_hash(change))
+        previous = change
+    return breaks
+
+
+# Daily anchors ----------------------------------------------------------------------------------
+
+
+def cutoff_of(day: date) -> datetime:
+    """The end of a Hanoi calendar day, in UTC."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=HANOI).astimezone(UTC)
+
+
+def chain_heads(cutoff: datetime) -> list[str]:
+    """Every chain's last event before the cut-off, one line each: `<chain> <seq> <hash>`, sorted."""
+    last_event = (
+        select(AuditEvent.application_id, func.max(AuditEvent.seq).label("seq"))
+        .where(AuditEvent.at < cutoff)
+        .group_by(AuditEvent.application_id)
+        .subquery()
+    )
+    last_change = (
+        select(RecordChange.subject_type, RecordChange.subject_id, func.max(RecordChange.seq).label("seq"))
+        .where(RecordChange.at < cutoff)
+        .group_by(RecordChange.subject_type, RecordChange.subject_id)
+        .subquery()
+    )
+    lines = [
+        f"applications:{application_id} {seq} {hash_}"
+        for application_id, seq, hash_ in db.session.execute(
+            select(AuditEvent.application_id, AuditEvent.seq, AuditEvent.hash).join(
+                last_event,
+                (last_event.c.application_id == AuditEvent.application_id)
+                & (last_event.c.seq == AuditEvent.seq),
+            )
+        )
+    ]
+    lines += [
+        f"{subject_type}:{subject_id} {seq} {hash_}"
+        for subject_type, subject_id, seq, hash_ in db.session.execute(
+            select(
+                RecordChange.subject_type, RecordChange.subject_id, RecordChange.seq, RecordChange.hash
+            ).join(
+                last_change,
+                (last_change.c.subject_type == RecordChange.subject_type)
+                & (last_change.c.subject_id == RecordChange.subject_id)
+                & (last_change.c.seq == RecordChange.seq),
+            )
+        )
+    ]
+    return sorted(lines)
+
+
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _anchor_mac(day: date, cutoff: datetime, chains: int, digest: str, prev_mac: str) -> str:
+    return keyed_mac(f"{day.isoformat()}|{_canonical_time(cutoff)}|{chains}|{digest}|{prev_mac}")
+
+
+def anchor_day(day: date) -> AuditAnchor:
+    """The anchor of a finished day (idempotent: an existing anchor is returned as it is)."""
+    existing = db.session.get(AuditAnchor, day)
+    if existing is not None:
+        return existing
+    previous = db.session.scalars(
+        select(AuditAnchor).where(AuditAnchor.day < day).order_by(AuditAnchor.day.desc())
+    ).first()
+    cutoff = cutoff_of(day)
+    lines = chain_heads(cutoff)
+    digest = _digest(lines)
+    prev_mac = previous.mac if previous else GENESIS_HASH
+    anchor = AuditAnchor(
+        day=day,
+        cutoff=cutoff,
+        chains=len(lines),
+        digest=digest,
+        prev_mac=prev_mac,
+        mac=_anchor_mac(day, cutoff, len(lines), digest, prev_mac),
+    )
+    db.session.add(anchor)
+    db.session.flush()
+    return anchor
+
+
+def verify_anchors() -> list[ChainBreak]:
+    """Each anchor's seal, its link to the one before, and the heads it digested, recomputed now."""
+    breaks: list[ChainBreak] = []
+    prev_mac = None
+    for anchor in db.session.scalars(select(AuditAnchor).order_by(AuditAnchor.day)):
+        chain = f"anchor {anchor.day.isoformat()}"
+        expected = _anchor_mac(anchor.day, anchor.cutoff, anchor.chains, anchor.digest, anchor.prev_mac)
+        if not hmac.compare_digest(anchor.mac, expected):
+            breaks.append(ChainBreak(chain, None, "the anchor's keyed seal does not match"))
+        if prev_mac is not None and anchor.prev_mac != prev_mac:
+            breaks.append(ChainBreak(chain, None, "an earlier anchor is missing or altered"))
+        if _digest(chain_heads(anchor.cutoff)) != anchor.digest:
+            breaks.append(
+                ChainBreak(
+                    chain, None, "the chains' heads differ from the anchor (events removed or altered)"
+                )
+            )
+        prev_mac = anchor.mac
+    return breaks
+
+
+ANCHOR_FILE_HEADER = "chu-luc audit anchor v1"
+
+
+def anchor_export(anchor: AuditAnchor) -> str:
+    """The text the secretariat archives: the anchor's seal and the heads it digested."""
+    lines = chain_heads(anchor.cutoff)
+    head = [
+        ANCHOR_FILE_HEADER,
+        f"day {anchor.day.isoformat()}",
+        f"cutoff {_canonical_time(anchor.cutoff)}Z",
+        f"chains {anchor.chains}",
+        f"digest {anchor.digest}",
+        f"prev-mac {anchor.prev_mac}",
+        f"mac {anchor.mac}",
+        "",
+    ]
+    return "\n".join(head + lines) + "\n"
+
+
+def verify_anchor_export(text: str) -> list[ChainBreak]:
+    """Check an archived anchor file against the database: every head it lists must still be there."""
+    header, _sep, body = text.partition("\n\n")
+    fields = dict(line.split(" ", 1) for line in header.splitlines()[1:] if " " in line)
+    chain = f"archived anchor {fields.get('day', '?')}"
+    if not header.startswith(ANCHOR_FILE_HEADER) or "digest" not in fields:
+        return [ChainBreak(chain, None, "not an anchor file")]
+    lines = [line for line in body.splitlines() if line]
+    breaks: list[ChainBreak] = []
+    if _digest(lines) != fields["digest"]:
+        breaks.append(ChainBreak(chain, None, "the file's heads do not match its digest"))
+    stored = db.session.get(AuditAnchor, date.fromisoformat(fields["day"]))
+    if stored is None or stored.mac != fields.get("mac"):
+        breaks.append(ChainBreak(chain, None, "the database no longer holds this anchor as archived"))
+    current = set(chain_heads(datetime.fromisoformat(fields["cutoff"].rstrip("Z")).replace(tzinfo=UTC)))
+    missing = [line for line in lines if line not in current]
+    if missing:
+        breaks.append(
+            ChainBreak(chain, None, f"{len(missing)} archived head(s) changed, first: {missing[0]}")
+        )
     return breaks

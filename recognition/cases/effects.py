@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
+from recognition.cases.audit import canonical_sha256, json_safe
 from recognition.cases.guards import StepContext
-from recognition.cases.models import SupplementRequest
+from recognition.cases.models import EnterpriseRecord, ProductRecord, SupplementRequest
 from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret, new_receipt_code
 from recognition.honours.certificates import issue_certificate
 from recognition.review.scoring import board
@@ -18,6 +21,39 @@ def fix_vetting_body(ctx: StepContext) -> None:
     if application.vetting_body == VettingBody.unit:
         application.vetting_unit_id = application.enterprise.unit_id
     application.declaration_accepted = True
+
+
+def take_snapshot(ctx: StepContext) -> None:
+    """Keep what was submitted, sealed by its digest in the step's audit event: later edits of the
+    enterprise's profile or of the product (say, in a draft for another round) never reach it."""
+    application = ctx.application
+    snapshot = json_safe(
+        {
+            "enterprise": asdict(EnterpriseRecord.of(application.enterprise)),
+            "product": asdict(ProductRecord.of(application.product)),
+            "figures": [
+                {key: getattr(f, key) for key in FIGURE_FIELDS} for f in application.figures
+            ],
+            "certifications": [
+                {"standard": c.standard, "number": c.number, "expires_on": c.expires_on}
+                for c in application.certifications
+            ],
+            "documents": [
+                {"kind": d.kind, "filename": d.filename, "sha256": d.sha256}
+                for d in application.documents
+                if d.superseded_at is None
+            ],
+            "taken_at": ctx.now,
+        }
+    )
+    application.snapshot = snapshot
+    ctx.recorded["snapshot_sha256"] = canonical_sha256(snapshot)
+
+
+FIGURE_FIELDS = (
+    "year", "production_value_vnd", "revenue_vnd", "export_value_usd", "budget_contribution_vnd",
+    "employees", "average_wage_vnd",
+)  # fmt: skip
 
 
 def issue_receipt(ctx: StepContext) -> None:

@@ -41,6 +41,8 @@ class StepContext:
     today: date
     now: datetime
     outputs: dict = field(default_factory=dict)
+    # Facts an effect adds to the step's audit event (e.g. the digest of the submitted record).
+    recorded: dict = field(default_factory=dict)
 
 
 def _day(ctx: StepContext, key: str) -> date | None:
@@ -216,10 +218,26 @@ def enough_reviewers_without_conflict(ctx: StepContext) -> list[Refusal]:
 
 
 def all_scores_submitted(ctx: StepContext) -> list[Refusal]:
-    missing = [a.reviewer.full_name for a in active_assignments(ctx.application) if a.submitted_at is None]
-    if not missing:
-        return []
-    return [Refusal("scores", _l("Scores are missing from: %(names)s.", names=", ".join(missing)))]
+    """Every active reviewer has submitted, and at least the round's minimum of score sheets is in
+    (members who declare a conflict after review opens leave the dossier short, not concluded)."""
+    assignments = active_assignments(ctx.application)
+    missing = [a.reviewer.full_name for a in assignments if a.submitted_at is None]
+    if missing:
+        return [Refusal("scores", _l("Scores are missing from: %(names)s.", names=", ".join(missing)))]
+    needed = ctx.application.round.reviewers_per_dossier
+    if len(assignments) < needed:
+        return [
+            Refusal(
+                "scores",
+                _l(
+                    "At least %(needed)s submitted score sheets are needed (now %(count)s): "
+                    "assign more reviewers.",
+                    needed=needed,
+                    count=len(assignments),
+                ),
+            )
+        ]
+    return []
 
 
 def chosen_outcome(ctx: StepContext) -> State:

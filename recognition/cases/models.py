@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -161,6 +162,9 @@ class Application(db.Model):
     overdue_reminded_on: Mapped[date | None]
     decision_number: Mapped[str | None] = mapped_column(String(60))
     decision_date: Mapped[date | None]
+    # What was submitted (enterprise, product, figures, documents), taken at submit and refreshed only
+    # by resubmit: later edits of the enterprise or the product never change a submitted dossier.
+    snapshot: Mapped[dict | None] = mapped_column(db.JSON)
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     vetting_started_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
@@ -202,6 +206,65 @@ class Application(db.Model):
     @property
     def latest_figures(self) -> ApplicationFigures | None:
         return self.figures[-1] if self.figures else None
+
+    @property
+    def enterprise_record(self) -> EnterpriseRecord:
+        """The enterprise as this dossier states it: as submitted, or as it is today for a draft."""
+        if self.snapshot:
+            return EnterpriseRecord(**self.snapshot["enterprise"])
+        return EnterpriseRecord.of(self.enterprise)
+
+    @property
+    def product_record(self) -> ProductRecord:
+        """The product as this dossier states it: as submitted, or as it is today for a draft."""
+        if self.snapshot:
+            return ProductRecord.from_json(self.snapshot["product"])
+        return ProductRecord.of(self.product)
+
+
+@dataclass(frozen=True)
+class EnterpriseRecord:
+    """An enterprise's identity as a dossier or a certificate keeps it."""
+
+    name: str
+    tax_code: str
+    address: str
+    unit_id: int | None
+    sector_id: int | None
+
+    @classmethod
+    def of(cls, enterprise: Enterprise) -> EnterpriseRecord:
+        return cls(**{f.name: getattr(enterprise, f.name) for f in fields(cls)})
+
+    @property
+    def unit(self) -> AdministrativeUnit | None:
+        return db.session.get(AdministrativeUnit, self.unit_id) if self.unit_id else None
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    """A product's description as a dossier keeps it."""
+
+    name: str
+    category: ProductCategory
+    sector_id: int
+    description: str
+    year_started: int | None
+    capacity: str
+    main_markets: str
+    hs_code: str
+
+    @classmethod
+    def of(cls, product: Product) -> ProductRecord:
+        return cls(**{f.name: getattr(product, f.name) for f in fields(cls)})
+
+    @classmethod
+    def from_json(cls, data: dict) -> ProductRecord:
+        return cls(**{**data, "category": ProductCategory(data["category"])})
+
+    @property
+    def sector(self) -> Sector:
+        return db.session.get(Sector, self.sector_id)
 
 
 class ApplicationFigures(db.Model):
@@ -300,8 +363,50 @@ class AuditEvent(db.Model):
     payload: Mapped[dict] = mapped_column(db.JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # HMAC of the hash under AUDIT_KEY, kept outside the database: a re-hashed chain does not verify.
+    mac: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()
+
+
+class RecordChange(db.Model):
+    """A change to something other than a dossier (an enterprise's profile, a product, a round's
+    settings), chained by hash per subject like a dossier's own trail."""
+
+    __tablename__ = "record_changes"
+    __table_args__ = (UniqueConstraint("subject_type", "subject_id", "seq", name="uq_record_changes_seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int]
+    seq: Mapped[int]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), index=True)
+    payload: Mapped[dict] = mapped_column(db.JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    mac: Mapped[str] = mapped_column(String(64))
+
+    actor: Mapped[User | None] = relationship()
+
+
+class AuditAnchor(db.Model):
+    """A day's digest of every chain's head (its last event up to the cut-off), keyed and chained.
+
+    Deleting a trail's last events and rolling its state back, or re-hashing a chain, changes the
+    digest; the secretariat exports each day's anchor to archive it outside the system."""
+
+    __tablename__ = "audit_anchors"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    cutoff: Mapped[datetime] = mapped_column(db.DateTime(timezone=True))
+    chains: Mapped[int]
+    digest: Mapped[str] = mapped_column(String(64))
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
 
 class Notification(db.Model):

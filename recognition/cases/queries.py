@@ -7,6 +7,7 @@ from sqlalchemy import Select, false, or_, select
 
 from recognition.accounts.models import Role, User
 from recognition.cases.models import Application, AuditEvent, Document, State
+from recognition.cases.workflow import TIMELINE_TRIGGERS
 from recognition.extensions import db
 from recognition.review.models import ReviewAssignment
 
@@ -49,9 +50,12 @@ def get_visible_application_or_404(user: User, application_id: int) -> Applicati
 
 
 def timeline_of(application: Application) -> list[AuditEvent]:
+    """The dossier's steps as its enterprise and the public see them (council internals left out)."""
     return list(
         db.session.scalars(
-            select(AuditEvent).where(AuditEvent.application_id == application.id).order_by(AuditEvent.seq)
+            select(AuditEvent)
+            .where(AuditEvent.application_id == application.id, AuditEvent.trigger.in_(TIMELINE_TRIGGERS))
+            .order_by(AuditEvent.seq)
         )
     )
 

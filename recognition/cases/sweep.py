@@ -1,22 +1,29 @@
 """The daily sweep: flag overdue steps, queue reminders, lapse unanswered supplements where the round
-says so, expire certificates past their date, drop old rate-limit counters.
+says so, expire certificates past their date, anchor yesterday's audit chain heads, drop old
+rate-limit counters, remove evidence files a crash left behind.
 Idempotent: a second run finds nothing left to do."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from recognition.accounts.models import Role
+from recognition.cases.audit import anchor_day
 from recognition.cases.errors import WorkflowError
-from recognition.cases.models import Application, Notification, State
+from recognition.cases.models import Application, Document, Notification, State
 from recognition.cases.workflow import advance
 from recognition.extensions import db
 from recognition.honours.certificates import expire_certificates
+from recognition.honours.models import Objection
 from recognition.ratelimit import purge_old_hits
 from recognition.rounds.models import Round, SupplementExpiry, VettingBody
+
+# An upload may be on disk a moment before its row is committed; an hour is far beyond that.
+EVIDENCE_GRACE = timedelta(hours=1)
 
 
 @dataclass
@@ -25,6 +32,7 @@ class SweepReport:
     supplement_reminders: int = 0
     lapsed: int = 0
     certificates_expired: int = 0
+    evidence_removed: int = 0
 
 
 def _remind(application: Application, today: date, event: str, to_applicant: bool) -> None:
@@ -77,5 +85,19 @@ def sweep(today: date) -> SweepReport:
         except WorkflowError:
             db.session.rollback()
     report.certificates_expired = expire_certificates(today)
+    anchor_day(today - timedelta(days=1))
+    db.session.commit()
     purge_old_hits()
+    report.evidence_removed = current_app.extensions["evidence_storage"].purge(
+        referenced_evidence(), EVIDENCE_GRACE
+    )
     return report
+
+
+def referenced_evidence() -> set[str]:
+    """Digests of every stored file a row points at: documents (superseded ones too) and comments."""
+    documents = db.session.scalars(select(Document.sha256).distinct())
+    comments = db.session.scalars(
+        select(Objection.document_sha256).where(Objection.document_sha256.is_not(None)).distinct()
+    )
+    return {*documents, *comments}

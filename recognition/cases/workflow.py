@@ -12,13 +12,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from transitions import Machine
 
 from recognition.accounts.models import Role, User
 from recognition.cases import effects, guards
-from recognition.cases.audit import append_event
+from recognition.cases.audit import append_event, lock_row
 from recognition.cases.errors import ActorNotAllowed, ConcurrentChange, InvalidTrigger, TransitionRefused
 from recognition.cases.guards import StepContext
 from recognition.cases.models import STATE_LABELS, Application, AuditEvent, Notification
@@ -59,14 +59,14 @@ PRE_REVIEW = (S.draft, S.submitted, S.vetting, S.supplement_requested)
 STEPS: tuple[Step, ...] = (
     Step("submit", (S.draft,), S.submitted, APPLICANT,
          (g.round_is_open, g.nomination_complete, g.eligibility_met, g.declaration_ticked),
-         (e.fix_vetting_body, e.issue_receipt, e.start_vetting_clock), "submitted_at",
+         (e.fix_vetting_body, e.issue_receipt, e.start_vetting_clock, e.take_snapshot), "submitted_at",
          ("applicant", "vetting_body")),
     Step("start_vetting", (S.submitted,), S.vetting, BODY, (), (), "vetting_started_at", ("applicant",)),
     Step("request_supplement", (S.vetting,), S.supplement_requested, BODY,
          (g.supplement_items_listed, g.supplement_limit_not_reached),
          (e.record_supplement_request, e.pause_vetting_clock), "supplement_requested_at", ("applicant",)),
     Step("resubmit", (S.supplement_requested,), S.vetting, APPLICANT, (g.every_item_answered,),
-         (e.record_supplement_answers, e.resume_vetting_clock), None, ("vetting_body",)),
+         (e.record_supplement_answers, e.resume_vetting_clock, e.take_snapshot), None, ("vetting_body",)),
     Step("endorse", (S.vetting,), S.endorsed, BODY, (g.vetting_checklist_complete,), (e.stop_clock,),
          "endorsed_at", ("applicant", "secretariat")),
     Step("reject_in_unit", (S.vetting,), S.unit_rejected, BODY, (g.reason_given,), (e.stop_clock,),
@@ -102,7 +102,12 @@ TRIGGER_LABELS = {
     "recognise": _l("Recognised by the city"),
     "withdraw": _l("Withdrawn by the enterprise"),
     "lapse": _l("Withdrawn: the reply deadline passed"),
+    "add_evidence": _l("Evidence added to the supplement"),
+    "revoke_certificate": _l("Certificate revoked"),
 }
+# What a dossier's timeline shows its enterprise and the public: the steps, not the council's
+# internals (assignments, declarations and scores are audited in the same chain but stay private).
+TIMELINE_TRIGGERS: tuple[str, ...] = (*TRIGGERS, "add_evidence", "revoke_certificate")
 
 _machine_writing: ContextVar[bool] = ContextVar("machine_writing", default=False)
 
@@ -190,24 +195,6 @@ class StepResult:
     lookup_secret: str | None = None
 
 
-def _lock(application: Application) -> Application:
-    """Take the row lock: FOR UPDATE on PostgreSQL; on SQLite, the database write lock."""
-    session = db.session
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(
-            update(Application.__table__)
-            .where(Application.__table__.c.id == application.id)
-            .values(version=Application.__table__.c.version)
-        )
-    stmt = (
-        select(Application)
-        .where(Application.id == application.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.scalars(stmt).one()
-
-
 def allowed_triggers(application: Application, user: User | None) -> list[str]:
     """Triggers this user could fire now (guards aside): for the buttons a page shows."""
     state = S(application.state)
@@ -237,7 +224,7 @@ def advance(
     """
     db.session.flush()
     seen_version = application.version if expected_version is None else expected_version
-    application = _lock(application)
+    application = lock_row(application)
     if application.version != seen_version:
         raise ConcurrentChange()
     steps = [step for step in STEPS if step.trigger == trigger]
@@ -259,7 +246,8 @@ def advance(
     if not moved:
         raise InvalidTrigger(trigger, STATE_LABELS[from_state])
     step: Step = ctx.outputs["step"]
-    event = append_event(application, actor, str(role), trigger, from_state, step.dest, now, data)
+    payload = {**data, **ctx.recorded}
+    event = append_event(application, actor, str(role), trigger, from_state, step.dest, now, payload)
     _queue_notifications(application, step)
     try:
         db.session.flush()

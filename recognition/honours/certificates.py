@@ -14,6 +14,7 @@ from recognition.cases.models import Application, State
 from recognition.clock import utcnow
 from recognition.extensions import db
 from recognition.honours.models import Certificate, CertificateStatus
+from recognition.i18n import fold
 from recognition.rounds.models import Round
 
 
@@ -49,7 +50,14 @@ def issue_certificate(
         )
         .values(status=CertificateStatus.superseded, status_changed_on=today)
     )
+    enterprise, product = application.enterprise_record, application.product_record
     certificate = Certificate(
+        product_name=product.name,
+        enterprise_name=enterprise.name,
+        tax_code=enterprise.tax_code,
+        sector_id=product.sector_id,
+        unit_id=enterprise.unit_id,
+        names_folded=fold(f"{product.name} {enterprise.name}"),
         serial=f"{round_.programme.code}-{round_.year}-{sequence:04d}",
         sequence=sequence,
         application_id=application.id,

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.i18n import Form
+from recognition.validators import distinct_choices
 
 
 class PublishForm(Form):
@@ -35,7 +36,7 @@ class DecisionForm(Form):
     application_ids = SelectMultipleField(
         _l("Dossiers to recognise"),
         coerce=int,
-        validators=[DataRequired()],
+        validators=[DataRequired(), distinct_choices],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
@@ -53,8 +54,8 @@ class DecisionForm(Form):
         self.application_ids.choices = [
             SelectChoice(
                 r.application.id,
-                f"{r.application.receipt_code} · {r.application.enterprise.name} · "
-                f"{r.application.product.name}",
+                f"{r.application.receipt_code} · {r.application.enterprise_record.name} · "
+                f"{r.application.product_record.name}",
             )
             for r in results
         ]
@@ -82,7 +83,10 @@ class CommentForm(Form):
     def __init__(self, results, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.application_id.choices = [
-            SelectChoice(r.application.id, f"{r.application.enterprise.name} · {r.application.product.name}")
+            SelectChoice(
+                r.application.id,
+                f"{r.application.enterprise_record.name} · {r.application.product_record.name}",
+            )
             for r in results
         ]
 

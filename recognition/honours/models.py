@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from recognition.accounts.models import Enterprise
+from recognition.accounts.models import AdministrativeUnit, Enterprise, Sector
 from recognition.cases.models import Application, Product
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
@@ -104,9 +105,27 @@ class Certificate(db.Model):
     revoked_on: Mapped[date | None]
     revoke_reason: Mapped[str | None] = mapped_column(Text)
     revoke_decision: Mapped[str | None] = mapped_column(String(60))
+    # What was recognised, copied from the dossier's submitted record: the registry, /verify, the
+    # API and the PDF read these, never the enterprise's or product's current names.
+    product_name: Mapped[str] = mapped_column(String(255))
+    enterprise_name: Mapped[str] = mapped_column(String(255))
+    tax_code: Mapped[str] = mapped_column(String(14))
+    sector_id: Mapped[int] = mapped_column(ForeignKey("sectors.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("administrative_units.id"), index=True)
+    names_folded: Mapped[str] = mapped_column(String(520), default="")
 
     application: Mapped[Application] = relationship()
     round: Mapped[Round] = relationship()
+    sector: Mapped[Sector] = relationship()
+    unit: Mapped[AdministrativeUnit | None] = relationship()
+
+    @property
+    def recognised_product(self) -> RecognisedProduct:
+        return RecognisedProduct(id=self.product_id, name=self.product_name, sector=self.sector)
+
+    @property
+    def recognised_enterprise(self) -> RecognisedEnterprise:
+        return RecognisedEnterprise(name=self.enterprise_name, tax_code=self.tax_code, unit=self.unit)
 
     @property
     def current_status(self) -> CertificateStatus:
@@ -116,3 +135,17 @@ class Certificate(db.Model):
         return self.status
     product: Mapped[Product] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
+
+
+@dataclass(frozen=True)
+class RecognisedProduct:
+    id: int
+    name: str
+    sector: Sector
+
+
+@dataclass(frozen=True)
+class RecognisedEnterprise:
+    name: str
+    tax_code: str
+    unit: AdministrativeUnit | None

@@ -55,9 +55,9 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     pdf.cell(0, 7, round_.programme.name_vi, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     rows = (
-        ("Doanh nghiệp", certificate.enterprise.name),
-        ("Mã số thuế", certificate.enterprise.tax_code),
-        ("Sản phẩm", certificate.product.name),
+        ("Doanh nghiệp", certificate.enterprise_name),
+        ("Mã số thuế", certificate.tax_code),
+        ("Sản phẩm", certificate.product_name),
         (
             "Quyết định công nhận",
             f"{certificate.decision_number} ngày {format_day(certificate.decision_date)}",

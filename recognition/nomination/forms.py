@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -25,7 +26,15 @@ from wtforms import (
     Form as PlainForm,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import TextInput
 
 from recognition.accounts.forms import offer_units_and_sectors
@@ -35,7 +44,9 @@ from recognition.cases.models import (
     TECHNOLOGY_LEVEL_LABELS,
 )
 from recognition.i18n import BabelTranslations, Form
+from recognition.nomination.services import figure_years
 from recognition.rounds.models import DOCUMENT_KIND_LABELS, DocumentKind
+from recognition.validators import MaxEntries, check_entries
 
 MAX_VND = 10**16  # ten million billion đồng: above any plausible figure for one firm
 MAX_USD = 10**12
@@ -154,8 +165,16 @@ FIGURE_FIELDS = (
 
 
 class FiguresForm(Form):
-    years = FieldList(FormField(YearFiguresForm), min_entries=2, max_entries=2)
+    years = FieldList(FormField(YearFiguresForm), min_entries=2)
     submit = SubmitField(_l("Save"))
+
+    def validate_years(self, field) -> None:
+        """Exactly the two years asked for (a posted third row, or another year, is refused)."""
+        first, second = figure_years()
+        if [entry.year.data for entry in field] != [str(first), str(second)]:
+            raise ValidationError(
+                _("Enter the figures for %(first)s and %(second)s.", first=first, second=second)
+            )
 
     def rows(self) -> list[dict]:
         return [
@@ -176,7 +195,7 @@ class CertificationForm(PlainForm):
 
 
 class QualityForm(Form):
-    certifications = FieldList(FormField(CertificationForm), min_entries=3, max_entries=10)
+    certifications = FieldList(FormField(CertificationForm), min_entries=3, validators=[MaxEntries(10)])
     technology_level = SelectField(
         _l("Technology level"),
         choices=[SelectChoice(t.value, label) for t, label in TECHNOLOGY_LEVEL_LABELS.items()],
@@ -240,10 +259,15 @@ class SupplementAnswerForm(Form):
 
     def __init__(self, items: list[str], *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.items = items
         while len(self.answers) < len(items):
             self.answers.append_entry()
         for entry, item in zip(self.answers, items, strict=False):
             entry.label.text = item
+
+    def validate_answers(self, field) -> None:
+        """One answer per listed item, no more."""
+        check_entries(len(field.entries), len(self.items))
 
 
 def self_assessment_form(criteria, saved: dict, locale: str) -> Form:

@@ -6,7 +6,8 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from recognition.accounts.models import Enterprise, User
+from recognition.accounts.models import Enterprise, Role, User
+from recognition.cases.audit import changed_fields, field_values, record_change, record_event
 from recognition.cases.models import (
     Application,
     ApplicationFigures,
@@ -16,13 +17,16 @@ from recognition.cases.models import (
     ProductCategory,
     State,
 )
+from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret
 from recognition.cases.storage import EvidenceStorage, UploadRejected, safe_display_name
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
+from recognition.ratelimit import hit
 from recognition.review.models import SelfAssessment
 from recognition.rounds.models import DocumentKind, Round, RoundStatus
 
 EDITABLE_STATES = (State.draft,)
+UPLOAD_WINDOW_SECONDS = 3600  # UPLOADS_PER_HOUR counts in this window
 # Evidence may be added while drafting, and while answering a request to supplement.
 UPLOAD_STATES = (State.draft, State.supplement_requested)
 SECTIONS = ("product", "figures", "quality", "commitment", "documents")
@@ -72,6 +76,37 @@ def ensure_editable(application: Application, states=EDITABLE_STATES) -> None:
         raise NominationLocked()
 
 
+PRODUCT_FIELDS = (
+    "name", "sector_id", "category", "description", "year_started", "capacity", "main_markets", "hs_code",
+)  # fmt: skip
+PROFILE_FIELDS = ("name", "address", "unit_id", "sector_id")
+
+
+def _audited_update(subject, names: tuple[str, ...], data: dict, actor: User, action: str, **context) -> None:
+    """Set the fields and audit what changed in the subject's own chain (a submitted dossier keeps
+    its snapshot, so nothing here reaches it)."""
+    before = field_values(subject, names)
+    for name in names:
+        setattr(subject, name, data[name])
+    changes = changed_fields(before, field_values(subject, names))
+    if changes:
+        record_change(subject, actor, Role.applicant.value, action, {**context, "changes": changes})
+
+
+def update_product(application: Application, data: dict, actor: User) -> None:
+    """The product section of a draft; the product may also be in other rounds' dossiers."""
+    ensure_editable(application)
+    data = {**data, "category": ProductCategory(data["category"])}
+    _audited_update(
+        application.product, PRODUCT_FIELDS, data, actor, "edit_product", application_id=application.id
+    )
+
+
+def update_profile(enterprise: Enterprise, data: dict, actor: User) -> None:
+    """The enterprise's profile (the tax code is its identity and is not edited here)."""
+    _audited_update(enterprise, PROFILE_FIELDS, data, actor, "edit_profile")
+
+
 def save_figures(application: Application, rows: list[dict]) -> None:
     """Replace the figures of each given year (rows carry `year` and the amounts)."""
     ensure_editable(application)
@@ -113,13 +148,23 @@ def attach_document(
     """Store the upload and list it on the application; returns (document, created).
 
     The same file already listed under the same kind is not listed twice. A replaced document
-    stays, marked superseded, so the history is kept.
+    stays, marked superseded, so the history is kept. Each account may upload UPLOADS_PER_HOUR files
+    an hour; the dossier's remaining quota bounds what storage reads, so a file over it is never kept.
     """
     ensure_editable(application, UPLOAD_STATES)
+    if not hit(f"upload:{user.id}", current_app.config["UPLOADS_PER_HOUR"], UPLOAD_WINDOW_SECONDS):
+        raise UploadRejected("rate")
     storage: EvidenceStorage = current_app.extensions["evidence_storage"]
-    stored = storage.put(upload.stream, current_app.config["UPLOAD_MAX_BYTES"])
-    if sum(d.size for d in application.documents) + stored.size > current_app.config["DOSSIER_MAX_BYTES"]:
+    upload_max = current_app.config["UPLOAD_MAX_BYTES"]
+    room = current_app.config["DOSSIER_MAX_BYTES"] - sum(d.size for d in application.documents)
+    if room <= 0:
         raise UploadRejected("quota")
+    try:
+        stored = storage.put(upload.stream, min(upload_max, room))
+    except UploadRejected as rejection:
+        if rejection.reason == "too_large" and room < upload_max:
+            raise UploadRejected("quota") from rejection
+        raise
     for existing in current_documents(application):
         if existing.kind == kind and existing.sha256 == stored.sha256:
             return existing, False
@@ -135,7 +180,24 @@ def attach_document(
     application.documents.append(document)
     if replaces is not None:
         replaces.superseded_at = document.uploaded_at
+    if application.state == State.supplement_requested:
+        record_event(
+            application,
+            user,
+            Role.applicant.value,
+            "add_evidence",
+            {"kind": kind, "filename": document.filename, "sha256": document.sha256,
+             "replaces": replaces.sha256 if replaces else None},
+        )  # fmt: skip
     return document, True
+
+
+def renew_lookup_secret_of(application: Application, actor: User) -> str:
+    """A lost slip: a new lookup secret replaces the old one (audited; the secret itself is not)."""
+    secret = new_lookup_secret()
+    application.lookup_secret_hash = hash_lookup_secret(secret)
+    record_event(application, actor, Role.applicant.value, "renew_lookup_secret", {})
+    return secret
 
 
 def save_self_assessment(application: Application, rows: dict[int, tuple]) -> None:

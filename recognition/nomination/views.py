@@ -12,28 +12,28 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from recognition.accounts.models import Enterprise, Role
 from recognition.accounts.permissions import blueprint_requires
-from recognition.cases.models import Application, Product, ProductCategory, State
+from recognition.cases.models import Application, Product, State
 from recognition.cases.queries import (
     applications_of_enterprises,
     document_of_or_404,
     get_own_application_or_404,
     timeline_of,
 )
-from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret
+from recognition.cases.receipts import lookup_secret_matches
 from recognition.cases.services import take_step
 from recognition.cases.storage import UploadRejected
 from recognition.cases.workflow import allowed_triggers
-from recognition.extensions import db
+from recognition.extensions import db, is_unique_violation
 from recognition.honours.models import Certificate
 from recognition.honours.views import pdf_response
 from recognition.nomination import forms
@@ -46,12 +46,16 @@ from recognition.nomination.services import (
     ensure_editable,
     figure_years,
     open_rounds,
+    renew_lookup_secret_of,
     save_certifications,
     save_figures,
     save_self_assessment,
     saved_self_assessment,
     start_nomination,
+    update_product,
+    update_profile,
 )
+from recognition.params import amount_arg
 from recognition.review.scoring import criteria_of
 from recognition.rounds.eligibility import eligibility_failures
 
@@ -121,7 +125,7 @@ def profile():
     enterprise = my_enterprises()[0]
     form = forms.EnterpriseProfileForm(obj=enterprise)
     if form.validate_on_submit():
-        form.populate_obj(enterprise)
+        update_profile(enterprise, form.data, current_user)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("nomination.home"))
@@ -148,10 +152,17 @@ def new_application():
         if taken:
             form.product_id.errors.append(_("This product is already nominated in this round."))
         else:
-            application = start_nomination(enterprise, round_, product, form.product_name.data or "")
-            db.session.commit()
-            flash(_("Draft saved. Fill in each section, then submit."), "success")
-            return redirect(url_for("nomination.section_product", application_id=application.id))
+            try:
+                application = start_nomination(enterprise, round_, product, form.product_name.data or "")
+                db.session.commit()
+            except IntegrityError as error:  # the same product nominated from another tab just now
+                db.session.rollback()
+                if not is_unique_violation(error):
+                    raise
+                form.product_id.errors.append(_("This product is already nominated in this round."))
+            else:
+                flash(_("Draft saved. Fill in each section, then submit."), "success")
+                return redirect(url_for("nomination.section_product", application_id=application.id))
     return render_template("nomination/new.html", form=form)
 
 
@@ -186,8 +197,7 @@ def section_product(application_id: int):
             ensure_editable(application)
         except NominationLocked:
             return locked_redirect(application)
-        form.populate_obj(product)
-        product.category = ProductCategory(form.category.data)
+        update_product(application, form.data, current_user)
         db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for("nomination.section_figures", application_id=application.id))
@@ -236,16 +246,11 @@ def eligibility_failures_for(application: Application):
 def eligibility(application_id: int):
     """Live check while typing the figures: the same rules as the submit guard, on unsaved numbers."""
     application = load(application_id)
-
-    def number(name: str) -> int:
-        digits = "".join(ch for ch in request.args.get(name, "") if ch.isdigit())
-        return int(digits[:17]) if digits else 0
-
     failures = eligibility_failures(
         application.round,
         category=application.product.category,
-        revenue_vnd=number("revenue_vnd"),
-        export_value_usd=number("export_value_usd"),
+        revenue_vnd=amount_arg("revenue_vnd"),
+        export_value_usd=amount_arg("export_value_usd"),
         compliance_committed=True,
     )
     return jsonify({"eligible": not failures, "messages": [str(f.message) for f in failures]})
@@ -336,6 +341,7 @@ def section_commitment(application_id: int):
 def section_documents(application_id: int):
     application = load(application_id)
     form = forms.DocumentUploadForm()
+    status = 200
     if form.validate_on_submit():
         replaces = None
         if form.replaces.data:
@@ -352,6 +358,7 @@ def section_documents(application_id: int):
             return locked_redirect(application)
         except UploadRejected as rejection:
             form.file.errors.append(upload_message(rejection.reason))
+            status = 429 if rejection.reason == "rate" else 200
         else:
             db.session.commit()
             if created:
@@ -359,7 +366,7 @@ def section_documents(application_id: int):
             else:
                 flash(_("This file is already in the dossier."), "info")
             return redirect(url_for("nomination.section_documents", application_id=application.id))
-    return _section_page(
+    page = _section_page(
         application,
         "nomination/documents.html",
         form,
@@ -367,19 +374,35 @@ def section_documents(application_id: int):
         documents=current_documents(application),
         history=[d for d in application.documents if d.superseded_at is not None],
     )
+    return page, status
 
 
 def upload_message(reason: str) -> str:
+    """What the person reads for each UploadRejected reason (the public comment form uses it too)."""
     from flask import current_app
 
-    limit_mb = current_app.config["UPLOAD_MAX_BYTES"] // (1024 * 1024)
+    config, mb = current_app.config, 1024 * 1024
     return {
-        "too_large": _("The file is larger than %(limit)s MB.", limit=limit_mb),
+        "too_large": _("The file is larger than %(limit)s MB.", limit=config["UPLOAD_MAX_BYTES"] // mb),
         "empty": _("The file is empty."),
         "type": _("Only PDF, JPEG, PNG, DOCX and XLSX files are accepted (checked by content, not by name)."),
+        "expands_too_much": _(
+            "This office file expands to more than %(limit)s MB, or far beyond its own size, when opened: "
+            "save it again without embedded media, or send it as PDF.",
+            limit=config["OFFICE_MAX_EXPANDED_BYTES"] // mb,
+        ),
+        "active_content": _(
+            "Files with active content are not accepted: macros, JavaScript, launch actions, or compressed "
+            "parts that cannot be checked. Save the document without them (DOCX/XLSX, not DOCM/XLSM), or "
+            "print it to PDF."
+        ),
         "quota": _(
             "This dossier has reached its limit of %(limit)s MB of documents.",
-            limit=current_app.config["DOSSIER_MAX_BYTES"] // (1024 * 1024),
+            limit=config["DOSSIER_MAX_BYTES"] // mb,
+        ),
+        "rate": _(
+            "You can upload at most %(limit)s files an hour. Please try again later.",
+            limit=config["UPLOADS_PER_HOUR"],
         ),
     }[reason]
 
@@ -403,11 +426,17 @@ def submit(application_id: int):
             application, "submit", current_user, form.version.data, declaration=form.declaration.data
         )
         if result:
-            session[f"lookup_secret_{application.id}"] = result.lookup_secret
             flash(_("Your dossier has been submitted."), "success")
-            return redirect(url_for("nomination.receipt", application_id=application.id))
+            return _receipt_page(application, result.lookup_secret)
     form.version.data = application.version
     return _section_page(application, "nomination/submit.html", form, section="submit", refusals=refusals)
+
+
+def _receipt_page(application: Application, lookup_secret: str | None = None):
+    """The slip. The lookup secret is kept nowhere in clear (only its hash, never in the session):
+    it appears on the page that issued it, which also prints it into the PDF, and nowhere else."""
+    facts = receipt_facts(application, lookup_secret)
+    return render_template("nomination/receipt.html", application=application, facts=facts)
 
 
 @bp.route("/applications/<int:application_id>/receipt")
@@ -415,18 +444,20 @@ def receipt(application_id: int):
     application = load(application_id)
     if application.receipt_code is None:
         abort(404)
-    facts = receipt_facts(application, session.get(f"lookup_secret_{application.id}"))
-    return render_template("nomination/receipt.html", application=application, facts=facts)
+    return _receipt_page(application)
 
 
-@bp.route("/applications/<int:application_id>/receipt.pdf")
+@bp.route("/applications/<int:application_id>/receipt.pdf", methods=["GET", "POST"])
 def receipt_as_pdf(application_id: int):
+    """The slip as PDF. Posted from the page that shows the secret, it prints the secret too, once
+    it matches the dossier's hash, so no slip shows a made-up one."""
     application = load(application_id)
     if application.receipt_code is None:
         abort(404)
-    facts = receipt_facts(application, session.get(f"lookup_secret_{application.id}"))
+    secret = request.form.get("lookup_secret", "").strip().upper() if request.method == "POST" else ""
+    shown = secret if secret and lookup_secret_matches(application.lookup_secret_hash, secret) else None
     return Response(
-        receipt_pdf(facts),
+        receipt_pdf(receipt_facts(application, shown)),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{application.receipt_code}.pdf"'},
     )
@@ -434,16 +465,14 @@ def receipt_as_pdf(application_id: int):
 
 @bp.route("/applications/<int:application_id>/lookup-secret", methods=["POST"])
 def renew_lookup_secret(application_id: int):
-    """A lost slip: issue a new lookup secret (the old one stops working)."""
+    """A lost slip: issue a new lookup secret (the old one stops working), shown on this page only."""
     application = load(application_id)
     if application.receipt_code is None:
         abort(404)
-    secret = new_lookup_secret()
-    application.lookup_secret_hash = hash_lookup_secret(secret)
+    secret = renew_lookup_secret_of(application, current_user)
     db.session.commit()
-    session[f"lookup_secret_{application.id}"] = secret
     flash(_("A new lookup secret has been issued; the old one no longer works."), "info")
-    return redirect(url_for("nomination.receipt", application_id=application.id))
+    return _receipt_page(application, secret)
 
 
 @bp.route("/applications/<int:application_id>/supplement", methods=["GET", "POST"])

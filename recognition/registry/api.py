@@ -84,8 +84,8 @@ class EnterpriseOut(ma.Schema):
 
 class RegistryItem(ma.Schema):
     serial = fields.String(required=True)
-    product = fields.Nested(ProductOut, required=True)
-    enterprise = fields.Nested(EnterpriseOut, required=True)
+    product = fields.Nested(ProductOut, required=True, attribute="recognised_product")
+    enterprise = fields.Nested(EnterpriseOut, required=True, attribute="recognised_enterprise")
     round_year = fields.Integer(required=True, attribute="round.year")
     top_n = fields.Boolean(required=True, metadata={"description": "Among the round's Top N (tiêu biểu)."})
     issued_on = fields.Date(required=True)
@@ -125,8 +125,8 @@ class Verification(ma.Schema):
     issued_on = fields.Date(required=True)
     valid_until = fields.Date(required=True)
     revoked_on = fields.Date(required=True, allow_none=True)
-    product_name = fields.String(required=True, attribute="product.name")
-    enterprise_name = fields.String(required=True, attribute="enterprise.name")
+    product_name = fields.String(required=True)
+    enterprise_name = fields.String(required=True)
     round_year = fields.Integer(required=True, attribute="round.year")
     top_n = fields.Boolean(required=True)
 
@@ -173,7 +173,11 @@ def product(product_id: int):
     if not certificates:
         abort(404, message="This product is not in the registry.")
     current = certificates[0]
-    return {"product": current.product, "enterprise": current.enterprise, "certificates": certificates}
+    return {
+        "product": current.recognised_product,
+        "enterprise": current.recognised_enterprise,
+        "certificates": certificates,
+    }
 
 
 @bp.route("/verify/<serial>")

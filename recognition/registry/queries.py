@@ -11,9 +11,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.security import check_password_hash
 
-from recognition.accounts.models import Enterprise
 from recognition.accounts.services import dummy_hash
-from recognition.cases.models import Application, Product
+from recognition.cases.models import Application
 from recognition.cases.receipts import lookup_secret_matches
 from recognition.clock import local_today
 from recognition.extensions import db
@@ -38,33 +37,31 @@ def _like(text: str) -> str:
 
 
 def registry_page(filters: RegistryFilters, page: int, per_page: int = PAGE_SIZE) -> Pagination:
-    """Valid certificates (not past their date, even before the sweep marks them) with their product,
-    enterprise and round, newest round first."""
+    """Valid certificates (not past their date, even before the sweep marks them), newest round first.
+
+    Everything shown and searched is what the certificate recorded when it was granted."""
     stmt = (
         select(Certificate)
-        .join(Product, Product.id == Certificate.product_id)
-        .join(Enterprise, Enterprise.id == Certificate.enterprise_id)
         .join(Round, Round.id == Certificate.round_id)
         .where(Certificate.status == CertificateStatus.valid, Certificate.valid_until >= local_today())
         .options(
-            contains_eager(Certificate.product).joinedload(Product.sector),
-            contains_eager(Certificate.enterprise).joinedload(Enterprise.unit),
             contains_eager(Certificate.round),
+            joinedload(Certificate.sector),
+            joinedload(Certificate.unit),
         )
         .order_by(Round.year.desc(), Certificate.top_n.desc(), Certificate.sequence, Certificate.id)
     )
     if filters.year:
         stmt = stmt.where(Round.year == filters.year)
     if filters.sector_id:
-        stmt = stmt.where(Product.sector_id == filters.sector_id)
+        stmt = stmt.where(Certificate.sector_id == filters.sector_id)
     if filters.unit_id:
-        stmt = stmt.where(Enterprise.unit_id == filters.unit_id)
+        stmt = stmt.where(Certificate.unit_id == filters.unit_id)
     if filters.search.strip():
         pattern = _like(filters.search)
         stmt = stmt.where(
             or_(
-                Product.name_folded.like(pattern, escape="\\"),
-                Enterprise.name_folded.like(pattern, escape="\\"),
+                Certificate.names_folded.like(pattern, escape="\\"),
                 Certificate.serial.ilike(pattern, escape="\\"),
             )
         )
@@ -78,9 +75,7 @@ def product_certificates(product_id: int) -> list[Certificate]:
             select(Certificate)
             .where(Certificate.product_id == product_id)
             .options(
-                joinedload(Certificate.round),
-                joinedload(Certificate.product),
-                joinedload(Certificate.enterprise),
+                joinedload(Certificate.round), joinedload(Certificate.sector), joinedload(Certificate.unit)
             )
             .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
         )
@@ -91,9 +86,7 @@ def certificate_by_serial(serial: str) -> Certificate | None:
     return db.session.scalar(
         select(Certificate)
         .where(Certificate.serial == serial.strip().upper())
-        .options(
-            joinedload(Certificate.product), joinedload(Certificate.enterprise), joinedload(Certificate.round)
-        )
+        .options(joinedload(Certificate.round), joinedload(Certificate.sector), joinedload(Certificate.unit))
     )
 
 

@@ -16,6 +16,7 @@ from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.honours import services as honours
 from recognition.honours.forms import CommentForm, TrackForm
+from recognition.nomination.views import upload_message
 from recognition.params import int_arg
 from recognition.ratelimit import hit
 from recognition.registry.queries import (
@@ -73,7 +74,7 @@ def product(product_id: int):
     if not certificates:
         abort(404)
     return render_template(
-        "registry/product.html", certificates=certificates, product=certificates[0].product
+        "registry/product.html", certificates=certificates, product=certificates[0].application.product_record
     )
 
 
@@ -129,11 +130,9 @@ def results(round_id: int):
         except honours.HonoursError as error:
             db.session.rollback()
             flash(str(error.message), "danger")
-        except UploadRejected:
+        except UploadRejected as rejection:
             db.session.rollback()
-            form.file.errors.append(
-                _("Only PDF, JPEG, PNG, DOCX and XLSX files are accepted (checked by content, not by name).")
-            )
+            form.file.errors.append(upload_message(rejection.reason))
     return render_template(
         "registry/results.html",
         round=round_,

@@ -14,6 +14,7 @@ from recognition.accounts.permissions import blueprint_requires
 from recognition.cases.models import Application, AuditEvent, State
 from recognition.cases.services import take_step
 from recognition.extensions import db
+from recognition.params import parse_id
 from recognition.review import services
 from recognition.review.models import ReviewAssignment
 from recognition.review.scoring import TIE_BREAK_RULE, groups_of
@@ -64,7 +65,7 @@ def assignments(round_id: int):
 def assign_evenly(round_id: int):
     round_ = get_round_or_404(round_id)
     try:
-        made = services.assign_evenly(round_)
+        made = services.assign_evenly(round_, current_user)
         db.session.commit()
         flash(_("%(count)s assignments made.", count=made), "success")
     except services.ReviewError as error:
@@ -76,11 +77,11 @@ def assign_evenly(round_id: int):
 @bp.route("/applications/<int:application_id>/reviewers", methods=["POST"])
 def add_reviewer(application_id: int):
     application = load_application(application_id)
-    user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+    user = db.session.get(User, parse_id(request.form.get("user_id", "")) or 0)
     if user is None:
         abort(404)
     try:
-        services.assign_reviewer(application, user)
+        services.assign_reviewer(application, user, current_user)
         db.session.commit()
         flash(_("Reviewer assigned."), "success")
     except services.ReviewError as error:

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from recognition.accounts.models import Role, User
+from recognition.cases.audit import record_event
 from recognition.cases.errors import OperationRefused, Refusal, WorkflowError
 from recognition.cases.models import Application, Notification, State
 from recognition.cases.permissions import acts_as_applicant
@@ -61,7 +62,8 @@ def _can_review(user: User, application: Application) -> bool:
     return declared is not True
 
 
-def assign_reviewer(application: Application, user: User) -> ReviewAssignment:
+def assign_reviewer(application: Application, user: User, actor: User | None = None) -> ReviewAssignment:
+    """Assign a council member to a dossier (audited in the dossier's chain); `actor` assigns."""
     if application.state not in ASSIGNABLE_STATES:
         raise ReviewError(_l("Reviewers can be assigned only to endorsed dossiers or dossiers under review."))
     member = db.session.scalar(
@@ -82,11 +84,12 @@ def assign_reviewer(application: Application, user: User) -> ReviewAssignment:
         return existing
     assignment = ReviewAssignment(application_id=application.id, reviewer_id=user.id, assigned_at=utcnow())
     db.session.add(assignment)
+    record_event(application, actor, Role.secretariat.value, "assign_reviewer", {"reviewer_id": user.id})
     db.session.flush()
     return assignment
 
 
-def assign_evenly(round_: Round) -> int:
+def assign_evenly(round_: Round, actor: User | None = None) -> int:
     """Fill every endorsed dossier up to the round's reviewers per dossier, always giving the next
     assignment to the least-loaded eligible member (never a conflicted one). Returns assignments made."""
     members = [m.user for m in council_of(round_)]
@@ -120,6 +123,9 @@ def assign_evenly(round_: Round) -> int:
         )
         for member in candidates[: max(round_.reviewers_per_dossier - active, 0)]:
             db.session.add(ReviewAssignment(application_id=application.id, reviewer_id=member.id))
+            record_event(
+                application, actor, Role.secretariat.value, "assign_reviewer", {"reviewer_id": member.id}
+            )
             loads[member.id] = loads.get(member.id, 0) + 1
             made += 1
     db.session.flush()
@@ -135,6 +141,17 @@ def declare(assignment: ReviewAssignment, has_conflict: bool, reason: str = "") 
     assignment.has_conflict = has_conflict
     assignment.conflict_reason = reason.strip() if has_conflict else None
     assignment.declared_at = utcnow()
+    record_event(
+        db.session.get(Application, assignment.application_id),
+        assignment.reviewer,
+        Role.council_member.value,
+        "declare_interest",
+        {
+            "reviewer_id": assignment.reviewer_id,
+            "has_conflict": has_conflict,
+            "reason": assignment.conflict_reason,
+        },
+    )
     if has_conflict:
         db.session.add(
             Notification(
@@ -214,6 +231,17 @@ def save_scores(
     if submit:
         assignment.total_score = sum((p for p, _c in parsed.values()), Decimal(0))
         assignment.submitted_at = utcnow()
+        record_event(
+            application,
+            assignment.reviewer,
+            Role.council_member.value,
+            "submit_scores",
+            {
+                "reviewer_id": assignment.reviewer_id,
+                "total": assignment.total_score,
+                "scores": {str(cid): points for cid, (points, _c) in parsed.items()},
+            },
+        )
     db.session.flush()
     return {}
 

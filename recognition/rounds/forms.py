@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from recognition.i18n import BabelTranslations, Form
 from recognition.nomination.forms import MoneyField
 from recognition.rounds.models import RoundStatus, SupplementExpiry, VettingBody
+from recognition.validators import MaxEntries, MaxLines, distinct_choices
 
 STATUS_LABELS = {
     RoundStatus.draft: _l("Draft"),
@@ -57,7 +58,9 @@ class RoundForm(Form):
         _l("Who vets the dossiers"),
         choices=[SelectChoice(k.value, v) for k, v in VETTING_BODY_LABELS.items()],
     )
-    legal_bases = TextAreaField(_l("Legal bases (one per line)"), validators=[Optional(), Length(max=5000)])
+    legal_bases = TextAreaField(
+        _l("Legal bases (one per line)"), validators=[Optional(), Length(max=5000), MaxLines(20, 500)]
+    )
     vetting_working_days = count(_l("Vetting time limit (working days)"), 1, 200)
     max_supplement_requests = count(_l("Requests to supplement allowed per dossier"), 0, 5)
     supplement_working_days = count(_l("Default reply time for a supplement (working days)"), 1, 60)
@@ -135,12 +138,12 @@ class GroupRowForm(_Translated):
         places=2,
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
-    criteria = FieldList(FormField(CriterionRowForm))
+    criteria = FieldList(FormField(CriterionRowForm), validators=[MaxEntries(40)])
     new_criterion = FormField(CriterionRowForm)
 
 
 class CriteriaForm(Form):
-    groups = FieldList(FormField(GroupRowForm))
+    groups = FieldList(FormField(GroupRowForm), validators=[MaxEntries(20)])
     submit = SubmitField(_l("Save the criteria"))
 
 
@@ -171,7 +174,9 @@ def criterion_assignment_form(members, criteria, assigned: dict[int, set[int]]) 
     choices = [SelectChoice(str(c.id), f"{c.code} {c.name_vi}") for c in criteria]
     for member in members:
         setattr(
-            _Form, f"member_{member.user_id}", SelectMultipleField(member.user.full_name, choices=choices)
+            _Form,
+            f"member_{member.user_id}",
+            SelectMultipleField(member.user.full_name, choices=choices, validators=[distinct_choices]),
         )
     form = _Form()
     if not form.is_submitted():

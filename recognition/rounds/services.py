@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
+from recognition.accounts.models import Role, User
+from recognition.cases.audit import changed_fields, field_values, record_change
 from recognition.extensions import db
 from recognition.review.models import CouncilMember, Criterion, CriterionAssignment, CriterionGroup
 from recognition.review.rubric import apply_default_rubric
-from recognition.review.services import ensure_criteria_editable
+from recognition.review.scoring import criteria_frozen
+from recognition.review.services import ReviewError, ensure_criteria_editable
 from recognition.rounds.models import Round, RoundStatus, SupplementExpiry, VettingBody
 
 ROUND_FIELDS = (
@@ -21,7 +25,20 @@ ROUND_FIELDS = (
 )  # fmt: skip
 
 
-def apply_round_settings(round_: Round, data: dict) -> None:
+AUDITED_FIELDS = (*ROUND_FIELDS, "status", "vetting_body", "supplement_expiry")
+# The outcome rules freeze with the criteria: once a score is in, moving them would change results.
+FROZEN_WITH_CRITERIA = ("pass_threshold", "top_n")
+
+
+class SettingFrozen(ReviewError):
+    """A rule that freezes with the criteria was changed after the first score; `field` names it."""
+
+    def __init__(self, field: str):
+        super().__init__(_l("Frozen: a council member has already submitted scores."))
+        self.field = field
+
+
+def _set_round_fields(round_: Round, data: dict) -> None:
     for name in ROUND_FIELDS:
         setattr(round_, name, data[name])
     round_.legal_bases = data["legal_bases"] or ""
@@ -30,13 +47,29 @@ def apply_round_settings(round_: Round, data: dict) -> None:
     round_.supplement_expiry = SupplementExpiry(data["supplement_expiry"])
 
 
-def create_round(data: dict) -> Round:
+def apply_round_settings(round_: Round, data: dict, actor: User | None = None) -> None:
+    """Change a round's settings, audited in the round's chain; the outcome rules once frozen are not."""
+    if criteria_frozen(round_.id):
+        for name in FROZEN_WITH_CRITERIA:
+            if data[name] != getattr(round_, name):
+                raise SettingFrozen(name)
+    before = field_values(round_, AUDITED_FIELDS)
+    _set_round_fields(round_, data)
+    db.session.flush()
+    db.session.refresh(round_)
+    changes = changed_fields(before, field_values(round_, AUDITED_FIELDS))
+    if changes:
+        record_change(round_, actor, Role.secretariat.value, "edit_settings", changes)
+
+
+def create_round(data: dict, actor: User | None = None) -> Round:
     """A new round with the settings given and the default 100-point rubric; the caller commits."""
     round_ = Round()
-    apply_round_settings(round_, data)
+    _set_round_fields(round_, data)
     db.session.add(round_)
     db.session.flush()
     apply_default_rubric(round_)
+    record_change(round_, actor, Role.secretariat.value, "create_round", field_values(round_, AUDITED_FIELDS))
     return round_
 
 
@@ -47,9 +80,10 @@ def round_taken(programme_id: int, year: int, exclude_id: int | None = None) -> 
     return db.session.scalar(stmt) is not None
 
 
-def save_criteria(round_: Round, groups_data: list[dict]) -> None:
-    """Apply the criteria editor: rename, re-weight, add and remove; refused once frozen."""
+def save_criteria(round_: Round, groups_data: list[dict], actor: User | None = None) -> None:
+    """Apply the criteria editor: rename, re-weight, add and remove; refused once frozen. Audited."""
     ensure_criteria_editable(round_)
+    record_change(round_, actor, Role.secretariat.value, "edit_criteria", {"groups": groups_data})
     groups = {
         str(g.id): g
         for g in db.session.scalars(select(CriterionGroup).where(CriterionGroup.round_id == round_.id))
@@ -108,9 +142,18 @@ def criterion_assignments(round_: Round) -> dict[int, set[int]]:
     return assigned
 
 
-def set_criterion_assignments(round_: Round, assigned: dict[int, set[int]]) -> None:
-    """Replace who scores which criterion; refused once frozen (scores already rest on it)."""
+def set_criterion_assignments(
+    round_: Round, assigned: dict[int, set[int]], actor: User | None = None
+) -> None:
+    """Replace who scores which criterion; refused once frozen (scores already rest on it). Audited."""
     ensure_criteria_editable(round_)
+    record_change(
+        round_,
+        actor,
+        Role.secretariat.value,
+        "assign_criteria",
+        {str(user_id): sorted(ids) for user_id, ids in assigned.items()},
+    )
     criteria_ids = set(db.session.scalars(select(Criterion.id).where(Criterion.round_id == round_.id)))
     db.session.execute(
         delete(CriterionAssignment).where(CriterionAssignment.criterion_id.in_(criteria_ids or {-1}))

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -63,11 +64,11 @@ def new_round():
         if services.round_taken(form.programme_id.data, form.year.data):
             form.year.errors.append(_("This programme already has a round for that year."))
         else:
-            round_ = services.create_round(_settings_data(form))
+            round_ = services.create_round(_settings_data(form), current_user)
             db.session.commit()
             flash(_("Round created with the default 100-point rubric."), "success")
             return redirect(url_for("rounds.criteria", round_id=round_.id))
-    return render_template("rounds/edit.html", form=form, round=None)
+    return render_template("rounds/edit.html", form=form, round=None, frozen=False)
 
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
@@ -78,11 +79,20 @@ def edit_round(round_id: int):
         if services.round_taken(form.programme_id.data, form.year.data, exclude_id=round_.id):
             form.year.errors.append(_("This programme already has a round for that year."))
         else:
-            services.apply_round_settings(round_, _settings_data(form))
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("rounds.edit_round", round_id=round_.id))
-    return render_template("rounds/edit.html", form=form, round=round_)
+            try:
+                services.apply_round_settings(round_, _settings_data(form), current_user)
+            except services.SettingFrozen as error:
+                db.session.rollback()
+                form[error.field].errors.append(error.message)
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("rounds.edit_round", round_id=round_.id))
+    frozen = criteria_frozen(round_.id)
+    if frozen:
+        for name in services.FROZEN_WITH_CRITERIA:
+            form[name].render_kw = {"readonly": True}
+    return render_template("rounds/edit.html", form=form, round=round_, frozen=frozen)
 
 
 def _group_data(group) -> dict:
@@ -107,7 +117,7 @@ def criteria(round_id: int):
         form = forms.CriteriaForm(data={"groups": [_group_data(g) for g in groups]})
     elif form.validate_on_submit():
         try:
-            services.save_criteria(round_, [entry.data for entry in form.groups])
+            services.save_criteria(round_, [entry.data for entry in form.groups], current_user)
         except ReviewError as error:
             db.session.rollback()
             flash(str(error.message), "danger")
@@ -153,7 +163,7 @@ def council(round_id: int):
             m.user_id: {int(c) for c in getattr(assignment_form, f"member_{m.user_id}").data} for m in members
         }
         try:
-            services.set_criterion_assignments(round_, chosen)
+            services.set_criterion_assignments(round_, chosen, current_user)
             db.session.commit()
             flash(_("Saved."), "success")
         except ReviewError as error:

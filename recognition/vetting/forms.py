@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from recognition.cases.guards import VETTING_CHECKS
 from recognition.i18n import Form
+from recognition.validators import MaxEntries
 
 CHECK_LABELS = {
     "business_registration_valid": _l("The business registration is valid"),
@@ -37,10 +38,16 @@ class StepForm(Form):
     submit = SubmitField(_l("Start vetting"))
 
 
+SUPPLEMENT_MAX_ITEMS = 30
+SUPPLEMENT_ITEM_MAX_LENGTH = 500
+
+
 class SupplementRequestForm(Form):
     version = HiddenField()
     items = FieldList(
-        StringField(_l("Missing item"), validators=[Optional(), Length(max=1000)]), min_entries=3
+        StringField(_l("Missing item"), validators=[Optional(), Length(max=SUPPLEMENT_ITEM_MAX_LENGTH)]),
+        min_entries=3,
+        validators=[MaxEntries(SUPPLEMENT_MAX_ITEMS)],
     )
     deadline = DateField(_l("Reply deadline"), validators=[InputRequired()])
     submit = SubmitField(_l("Send the request to supplement"))

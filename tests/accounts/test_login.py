@@ -204,3 +204,122 @@ def test_thirty_attempts_a_minute_from_one_client(app, make, monkeypatch):
         environ_base={"REMOTE_ADDR": "10.0.0.9"},
     )
     assert response.location == "/admin/"
+
+
+def wrong_password_from(client, user, address: str):
+    return client.post(
+        "/login", data={"email": user.email, "password": "wrong one"}, environ_base={"REMOTE_ADDR": address}
+    )
+
+
+def test_ten_failures_lock_out_the_offending_client_only(client, make):
+    """Anyone can type ten wrong passwords for any e-mail: that must not lock its owner out."""
+    user = make.user(Role.admin)
+    for _ in range(10):
+        assert wrong_password_from(client, user, "203.0.113.5").status_code == 200
+    attacker = client.post(
+        "/login",
+        data={"email": user.email, "password": TEST_PASSWORD},
+        environ_base={"REMOTE_ADDR": "203.0.113.5"},
+    )
+    assert attacker.status_code == 429 and int(attacker.headers["Retry-After"]) <= 15 * 60
+    owner = client.post(
+        "/login",
+        data={"email": user.email, "password": TEST_PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert owner.location == "/admin/"
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The limiter's clock, stopped at the start of a minute; move it with frozen_clock.advance(s)."""
+    from datetime import UTC, datetime, timedelta
+
+    import recognition.clock
+
+    class Clock:
+        now = datetime(2030, 1, 7, 8, 0, 0, tzinfo=UTC)
+
+        def advance(self, seconds: int) -> None:
+            self.now += timedelta(seconds=seconds)
+
+    clock = Clock()
+    monkeypatch.setattr(recognition.clock, "_now", lambda: clock.now)
+    return clock
+
+
+def test_an_account_attacked_from_many_places_is_slowed_not_locked(app, client, make, frozen_clock):
+    client.get("/lang/en")
+    user = make.user(Role.admin)
+    for i in range(10):
+        assert wrong_password_from(client, user, f"203.0.113.{i + 1}").status_code == 200
+    assert wrong_password_from(client, user, "203.0.113.50").status_code == 200  # this turn's attempt
+    waiting = client.post(
+        "/login",
+        data={"email": user.email, "password": TEST_PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert waiting.status_code == 429
+    assert 1 <= int(waiting.headers["Retry-After"]) <= app.config["LOGIN_THROTTLE_SECONDS"]
+    assert "accepts one attempt every few seconds" in waiting.text
+    frozen_clock.advance(int(waiting.headers["Retry-After"]))
+    owner = client.post(
+        "/login",
+        data={"email": user.email, "password": TEST_PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert owner.location == "/admin/"
+
+
+def test_a_success_clears_the_clients_failures(client, make, monkeypatch):
+    from recognition.accounts import services
+
+    monkeypatch.setattr(services, "THROTTLE_AFTER", 1000)  # only the client's own lock in play
+    user = make.user(Role.admin)
+    for _ in range(9):
+        wrong_password_from(client, user, "198.51.100.7")
+    right = client.post(
+        "/login",
+        data={"email": user.email, "password": TEST_PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert right.location == "/admin/"
+    client.post("/logout")
+    assert [wrong_password_from(client, user, "198.51.100.7").status_code for _ in range(11)] == [
+        200
+    ] * 10 + [429]
+
+
+def test_parallel_wrong_passwords_check_at_most_ten(app, make, monkeypatch):
+    """The failure count is taken by the increment itself, so a burst cannot overrun it."""
+    import threading
+    import time
+
+    from recognition.accounts.models import User
+    from tests.cases.test_concurrency import run_at_once
+
+    user = make.user(Role.admin)
+    checks, lock = [], threading.Lock()
+    real_check = User.check_password
+
+    def slow_check(self, password):
+        with lock:
+            checks.append(1)
+        time.sleep(0.05)  # a production-cost hash, so the burst overlaps
+        return real_check(self, password)
+
+    monkeypatch.setattr(User, "check_password", slow_check)
+
+    email = user.email
+
+    def work(_i, barrier):
+        client = app.test_client()
+        barrier.wait()
+        data = {"email": email, "password": "wrong one"}
+        return client.post("/login", data=data, environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code
+
+    statuses = run_at_once(app, work, threads=16)
+    assert all(status in (200, 429) for status in statuses), statuses
+    assert len(checks) <= 10
+    assert statuses.count(200) <= 10

@@ -1,10 +1,21 @@
-"""Enterprise self-registration: the happy path and every refusal, in both languages."""
+"""Enterprise self-registration: the happy path, the confirmation link, every refusal, in both
+languages; and that it never tells whether an e-mail has an account."""
+
+import logging
 
 import pytest
+from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
+from recognition.accounts import models as account_models
+from recognition.accounts import services as account_services
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Role, Sector, User
+from recognition.cases.models import Notification
 from recognition.extensions import db
+from tests.conftest import confirm_and_log_in, confirmation_link, login
+
+# Codes with a valid check digit, for registrations beside the form's own.
+OTHER_CODES = ("0101234572", "0101234597", "0101234607", "0101234614")
 
 
 @pytest.fixture
@@ -13,7 +24,7 @@ def form_data(reference):
     sector_id = db.session.scalar(select(Sector.id).where(Sector.code == "DMDG"))
     return {
         "enterprise_name": "Công ty TNHH Dệt may Thăng Long",
-        "tax_code": "0101234567",
+        "tax_code": "0101234565",
         "address": "12 Trần Thái Tông, Cầu Giấy",
         "unit_id": str(unit_id),
         "sector_id": str(sector_id),
@@ -28,20 +39,105 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_registration_creates_the_enterprise_and_its_applicant(client, form_data):
+def test_registration_creates_the_enterprise_and_an_unconfirmed_applicant(client, form_data):
+    client.get("/lang/en")
     response = client.post("/register", data=form_data)
-    assert response.status_code == 302
-    assert response.location == "/applicant/"
-    home = client.get("/applicant/").text
-    assert "Công ty TNHH Dệt may Thăng Long" in home
+    assert response.status_code == 200
+    assert "We have sent a link to hanh@detmay.vn to confirm the address." in response.text
     user = db.session.scalar(select(User).where(User.email == "hanh@detmay.vn"))
-    assert user.roles == {Role.applicant}
-    assert db.session.get(Enterprise, next(iter(user.enterprise_ids))).tax_code == "0101234567"
+    assert user.roles == {Role.applicant} and user.email_confirmed_at is None
+    assert db.session.get(Enterprise, next(iter(user.enterprise_ids))).tax_code == form_data["tax_code"]
+    assert client.get("/applicant/").status_code == 302  # not logged in
+
+
+def test_an_unconfirmed_account_cannot_log_in_until_the_link_is_opened(client, form_data):
+    client.get("/lang/en")
+    client.post("/register", data=form_data)
+    refused = login(client, "hanh@detmay.vn", "a long password")
+    assert refused.status_code == 200
+    assert "Confirm your e-mail address first" in refused.text
+    link = confirmation_link("hanh@detmay.vn")
+    page = client.get(link)
+    assert page.status_code == 200 and "Confirm my address" in page.text
+    assert db.session.scalar(select(User.email_confirmed_at)) is None  # GET changes nothing
+    confirm_and_log_in(client, "hanh@detmay.vn", "a long password")
+    assert "Công ty TNHH Dệt may Thăng Long" in client.get("/applicant/").text
+
+
+def test_the_link_is_single_use_signed_and_expires(app, client, form_data, monkeypatch):
+    client.get("/lang/en")
+    client.post("/register", data=form_data)
+    link = confirmation_link("hanh@detmay.vn")
+    forged = link[:-3] + ("aaa" if not link.endswith("aaa") else "bbb")
+    assert "not valid" in client.post(forged).text
+    assert db.session.scalar(select(User.email_confirmed_at)) is None
+    later = account_services.CONFIRMATION_MAX_AGE + 60
+    real_time = TimestampSigner.get_timestamp
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: real_time(self) + later)
+    # The session cookie expires too (same signer), so the page falls back to Vietnamese.
+    assert "Đường dẫn xác nhận này không hợp lệ" in client.post(link).text
+    monkeypatch.undo()
+    assert client.post(link).status_code == 302
+    assert db.session.scalar(select(User.email_confirmed_at)) is not None
+    assert "not valid" in client.post(link).text  # used once already
+
+
+def test_outside_production_the_confirmation_link_is_logged(client, form_data, caplog):
+    with caplog.at_level(logging.WARNING, logger="recognition"):
+        client.post("/register", data=form_data)
+    assert any(confirmation_link("hanh@detmay.vn") in record.getMessage() for record in caplog.records)
+
+
+def test_a_taken_email_gets_exactly_the_answer_a_fresh_one_gets(client, form_data, make):
+    owner = make.user(Role.admin, email="owner@detmay.vn")
+    client.get("/lang/en")
+    fresh = client.post("/register", data={**form_data, "email": "other@detmay.vn"})
+    taken = client.post(
+        "/register", data={**form_data, "tax_code": OTHER_CODES[0], "email": "OWNER@detmay.vn"}
+    )
+    assert taken.status_code == fresh.status_code == 200
+    assert taken.text.replace("OWNER@detmay.vn", "X") == fresh.text.replace("other@detmay.vn", "X")
+    assert count(Enterprise) == 1  # nothing made for the taken address
+    notice = db.session.scalars(select(Notification).where(Notification.recipient_user_id == owner.id)).one()
+    assert notice.event == "registration_attempt" and notice.application_id is None
+    assert notice.payload["login_url"].endswith("/login")
+
+
+def test_both_paths_cost_one_password_hash(client, form_data, make, monkeypatch):
+    make.user(Role.admin, email="owner@detmay.vn")
+    calls = []
+
+    def counting(real):
+        return lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs)
+
+    for module in (account_models, account_services):
+        monkeypatch.setattr(module, "generate_password_hash", counting(module.generate_password_hash))
+    client.post("/register", data={**form_data, "email": "fresh@detmay.vn"})
+    fresh, calls[:] = len(calls), []
+    client.post("/register", data={**form_data, "tax_code": OTHER_CODES[0], "email": "owner@detmay.vn"})
+    assert fresh == len(calls) == 1
+
+
+def test_registrations_are_limited_per_client(app, client, form_data, monkeypatch):
+    monkeypatch.setitem(app.config, "REGISTRATIONS_PER_HOUR", 2)
+    statuses = [
+        client.post("/register", data={**form_data, "tax_code": code, "email": f"u{i}@detmay.vn"}).status_code
+        for i, code in enumerate(OTHER_CODES[:3])
+    ]
+    assert statuses == [200, 200, 429]
+    assert count(Enterprise) == 2
+    other = client.post(
+        "/register",
+        data={**form_data, "tax_code": OTHER_CODES[3], "email": "u9@detmay.vn"},
+        environ_base={"REMOTE_ADDR": "10.0.0.7"},
+    )
+    assert other.status_code == 200 and count(Enterprise) == 3
 
 
 def test_branch_tax_code_is_accepted(client, form_data):
-    form_data["tax_code"] = "0101234567-001"
-    assert client.post("/register", data=form_data).status_code == 302
+    form_data["tax_code"] = "0101234565-001"
+    assert client.post("/register", data=form_data).status_code == 200
+    assert count(Enterprise) == 1
 
 
 def test_form_offers_only_units_valid_today(client, form_data):
@@ -80,29 +176,12 @@ def test_malformed_tax_code_message_in_english(client, form_data):
 
 
 def test_duplicate_tax_code_is_refused(client, form_data, make):
-    make.enterprise(tax_code="0101234567")
+    make.enterprise(tax_code="0101234565")
     response = client.post("/register", data=form_data)
     assert_refused_keeping_fields(
         response, form_data, "Doanh nghiệp có mã số thuế này đã được đăng ký.", skip=("tax_code",)
     )
     assert count(User) == 0
-
-
-def test_duplicate_email_in_another_case_is_refused(client, form_data, make):
-    make.user(Role.admin, email="hanh@detmay.vn")
-    form_data["email"] = "HANH@DetMay.VN"
-    response = client.post("/register", data=form_data)
-    assert_refused_keeping_fields(
-        response, form_data, "Đã có tài khoản dùng thư điện tử này.", skip=("email",)
-    )
-    assert count(Enterprise) == 0
-
-
-def test_duplicate_email_message_in_english(client, form_data, make):
-    make.user(Role.admin, email="hanh@detmay.vn")
-    client.get("/lang/en")
-    response = client.post("/register", data=form_data)
-    assert "An account with this e-mail already exists." in response.text
 
 
 def test_mismatched_passwords_are_refused(client, form_data):

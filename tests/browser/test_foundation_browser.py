@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from recognition.accounts.models import Enterprise, Role
 from recognition.cli import DEMO_ACCOUNTS, seed_demo_data
+from tests.conftest import confirmation_link
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +28,18 @@ ROLE_HOME_PATHS = {
 def path_is(expected: str):
     """A wait_for_url predicate: the URL's path equals `expected` (any host, port, query)."""
     return lambda url: urlsplit(url).path == expected
+
+
+def confirm_and_log_in(page: Page, email: str, password: str) -> None:
+    """After registering: the page names the address; open the link queued for it, confirm, log in."""
+    expect(page.locator("#registration-sent")).to_contain_text(email)
+    page.goto(confirmation_link(email))
+    page.locator("#confirm-email").click()
+    page.wait_for_url(path_is("/login"))
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("#submit").click()
+    page.wait_for_url(path_is("/applicant/"))
 
 
 def watch_for_problems(page: Page) -> list[str]:
@@ -66,7 +79,7 @@ def test_home_in_vietnamese_and_enterprise_registers(browser_page: Page, referen
     expect(page.locator("h1")).to_have_text("Đăng ký doanh nghiệp")
 
     page.fill("#enterprise_name", name)
-    page.fill("#tax_code", "0109876543")
+    page.fill("#tax_code", "0109876532")
     page.fill("#address", "Số 12 đường Cao Lỗ, xã Đông Anh, Hà Nội")
     page.select_option("#unit_id", label="Xã Đông Anh")
     page.select_option("#sector_id", label="Cơ khí chế tạo")
@@ -76,15 +89,14 @@ def test_home_in_vietnamese_and_enterprise_registers(browser_page: Page, referen
     page.fill("#confirm", "mật khẩu an toàn")
     page.get_by_role("button", name="Đăng ký", exact=True).click()
 
-    page.wait_for_url(path_is("/applicant/"))
-    expect(page.locator(".alert-success")).to_have_text("Doanh nghiệp của bạn đã được đăng ký. Xin chào!")
+    confirm_and_log_in(page, "huong@cokhidonganh.vn", "mật khẩu an toàn")
     expect(page.locator("h1")).to_have_text("Doanh nghiệp của tôi")
     expect(page.locator("main .card h2")).to_have_text(name)
-    expect(page.locator("main")).to_contain_text("0109876543")
+    expect(page.locator("main")).to_contain_text("0109876532")
     expect(page.locator("nav")).to_contain_text("huong@cokhidonganh.vn")
     page.screenshot(path=str(artifacts_dir / "foundation-registered.png"), full_page=True)
 
-    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.tax_code == "0109876543"))
+    enterprise = db.session.scalar(select(Enterprise).where(Enterprise.tax_code == "0109876532"))
     assert enterprise is not None and enterprise.name == name
     assert problems == []
 

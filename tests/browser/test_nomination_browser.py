@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from recognition.cases.models import Application, ApplicationFigures, Document, State
@@ -17,7 +18,7 @@ from recognition.clock import local_today
 from recognition.nomination.services import figure_years
 from recognition.rounds.models import DEFAULT_REQUIRED_DOCUMENTS
 from tests import files
-from tests.browser.test_foundation_browser import path_is, watch_for_problems
+from tests.browser.test_foundation_browser import confirm_and_log_in, path_is, watch_for_problems
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +79,7 @@ def register(page: Page) -> None:
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng ký", exact=True).click()
-    page.wait_for_url(path_is("/applicant/"))
+    confirm_and_log_in(page, "hung@thietbidien.vn", PASSWORD)
     expect(page.locator("h1")).to_have_text("Doanh nghiệp của tôi")
 
 
@@ -195,8 +196,9 @@ def submit_dossier(page: Page, base: str, sections: int) -> str:
         "Chúng tôi cam đoan các thông tin và tài liệu trong hồ sơ là đúng sự thật và đầy đủ."
     ).check()
     page.get_by_role("button", name="Nộp hồ sơ").click()
-    page.wait_for_url(path_is(f"{base}/receipt"))
+    # The slip is the answer to the submission itself: the lookup secret is kept nowhere to redirect to.
     expect(page.locator(".alert-success")).to_have_text("Hồ sơ của bạn đã được nộp.")
+    expect(page.locator("#lookup-secret")).to_be_visible()
     return page.locator("#receipt-code").inner_text().strip()
 
 
@@ -230,6 +232,12 @@ def test_enterprise_nominates_a_product_and_gets_a_receipt(
     for kind, label in DOCUMENT_LABELS.items():
         expect(receipt).to_contain_text(f"{label}: {kind}.pdf")
     page.screenshot(path=str(artifacts_dir / "nomination-receipt.png"), full_page=True)
+    with page.expect_download() as download:
+        page.locator("#receipt-pdf").click()
+    assert download.value.suggested_filename == f"{code}.pdf"
+    pdf_path = tmp_path / "slip.pdf"
+    download.value.save_as(pdf_path)
+    assert secret in "".join(p.extract_text() for p in PdfReader(pdf_path).pages)
 
     receipt.get_by_role("link", name="Tổng quan hồ sơ").click()
     page.wait_for_url(path_is(base))

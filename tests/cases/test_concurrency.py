@@ -14,10 +14,10 @@ from tests.conftest import fire, valid_data
 THREADS = 8
 
 
-def run_at_once(app, work) -> list:
-    """Run work(i) in THREADS threads, each with its own app context and session, behind a barrier."""
-    barrier = threading.Barrier(THREADS)
-    results: list = [None] * THREADS
+def run_at_once(app, work, threads: int = THREADS) -> list:
+    """Run work(i) in `threads` threads, each with its own app context and session, behind a barrier."""
+    barrier = threading.Barrier(threads)
+    results: list = [None] * threads
 
     def worker(i: int) -> None:
         with app.app_context():
@@ -29,10 +29,10 @@ def run_at_once(app, work) -> list:
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in workers:
         thread.start()
-    for thread in threads:
+    for thread in workers:
         thread.join(timeout=60)
     return results
 

@@ -354,7 +354,7 @@ def test_tampered_event_is_detected(make, app):
     )
     db.session.commit()
     breaks = verify_chains()
-    assert [(b.application_id, b.seq) for b in breaks] == [(application.id, 1)]
+    assert [(b.chain, b.seq) for b in breaks] == [(f"application {application.id}", 1)]
     result = app.test_cli_runner().invoke(args=["verify-audit"])
     assert result.exit_code == 1
     assert f"application {application.id}, event 1" in result.output

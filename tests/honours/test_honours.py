@@ -28,8 +28,11 @@ def client_for(app, user):
     return client
 
 
-def recommended(make, round_, enterprise=None, score=85):
+def recommended(make, round_, enterprise=None, score=85, product_name=None):
     application = make.application(round=round_, enterprise=enterprise)
+    if product_name:
+        application.product.name = product_name  # as it is when submitted
+        db.session.commit()
     officer = make.officer_of(application)
     fire(application, "submit", make.applicant_of(application))
     fire(application, "start_vetting", officer)

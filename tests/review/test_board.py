@@ -438,7 +438,8 @@ def test_self_assessment_section_uses_the_rounds_criteria(app, make, rubric_roun
     assert response.status_code == 200 and 'value="11"' in response.text
     data[f"points_{criteria_of(rubric_round.id)[0].id}"] = "9"
     assert applicant.post(f"{base}/self-assessment", data=data).status_code == 302
-    assert applicant.post(f"{base}/submit", data={"declaration": "y"}).status_code == 302
+    submitted = applicant.post(f"{base}/submit", data={"declaration": "y"})
+    assert submitted.status_code == 200 and 'id="receipt-code"' in submitted.text  # the slip
     db.session.expire_all()
     assert db.session.get(Application, application.id).state == State.submitted
 

@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from recognition.accounts.models import Role, User
+from recognition.cases.audit import anchor_day
 from recognition.cases.models import Application, Document
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
@@ -122,6 +123,7 @@ def _side(app, make: Factory, round_a, round_b, secretariat, unit_code: str, day
 
     day = local_today() + timedelta(days=day_offset)
     db.session.add(CalendarException(day=day, is_working_day=True, note="Làm bù"))
+    anchor_day(day)  # the secretariat's anchor download for the same day
     db.session.commit()
 
     documents = {}

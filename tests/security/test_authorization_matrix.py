@@ -35,6 +35,7 @@ ACCESS: dict[str, str] = {
     "/lang/<code>": PUBLIC,
     "/login": PUBLIC,
     "/register": PUBLIC,
+    "/register/confirm/<token>": PUBLIC,
     "/logout": LOGGED_IN,
     "/registry": PUBLIC,
     "/registry/<int:product_id>": PUBLIC,
@@ -86,6 +87,8 @@ ACCESS: dict[str, str] = {
     "/council/assignments/<int:assignment_id>/documents/<int:document_id>": COUNCIL,
     "/secretariat/": SECRETARIAT,
     "/secretariat/calendar": SECRETARIAT,
+    "/secretariat/audit/anchors": SECRETARIAT,
+    "/secretariat/audit/anchors/<day>.txt": SECRETARIAT,
     "/secretariat/calendar/<day>/remove": SECRETARIAT,
     "/secretariat/rounds/new": SECRETARIAT,
     "/secretariat/rounds/<int:round_id>": SECRETARIAT,
@@ -219,6 +222,7 @@ def url_values(world: World, endpoint: str, arguments: tuple, side: str) -> dict
         "serial": mine.serial,
         "product_id": mine.product_id,
         "code": "vi" if side == "own" else "en",
+        "token": "not-a-valid-link",
         "filename": "js/eligibility.js" if endpoint == "static" else "css/bootstrap.min.css",
     }
     return {name: values[name] for name in arguments}

@@ -9,7 +9,7 @@ from recognition.accounts.models import AdministrativeUnit, Enterprise, Role, Ro
 from recognition.cases.models import Application, ApplicationFigures, Certification, Product
 from recognition.extensions import db
 from recognition.nomination.services import figure_years
-from tests.conftest import fire
+from tests.conftest import confirm_and_log_in, fire
 from tests.security import client_for
 
 PROTECTED = (
@@ -162,7 +162,7 @@ def test_registration_cannot_join_an_enterprise_or_take_a_role(app, make, client
     sector_id = db.session.scalar(select(Sector.id).where(Sector.code == "DDT"))
     data = {
         "enterprise_name": "Công ty Mới",
-        "tax_code": "0100109999",
+        "tax_code": "0100109995",
         "address": "Đông Anh",
         "unit_id": str(unit_id),
         "sector_id": str(sector_id),
@@ -176,19 +176,22 @@ def test_registration_cannot_join_an_enterprise_or_take_a_role(app, make, client
         "roles": "admin",
         "active": "y",
         "session_token": "0" * 32,
+        "email_confirmed_at": "2026-01-01T00:00:00",
         "id": str(victim_user.id),
         "user_id": str(victim_user.id),
         "unit": "P-HADONG",
     }
     response = client.post("/register", data=data)
-    assert response.status_code == 302, response.text
+    assert response.status_code == 200, response.text
     db.session.expire_all()
     user = db.session.scalar(select(User).where(User.email == "attacker@example.vn"))
     assert user.id != victim_user.id and user.session_token != "0" * 32
+    assert user.email_confirmed_at is None  # it cannot confirm itself
+    confirm_and_log_in(client, "attacker@example.vn", "a long password")
     memberships = db.session.scalars(select(RoleMembership).where(RoleMembership.user_id == user.id)).all()
     assert [(m.role, m.unit_id) for m in memberships] == [(Role.applicant, None)]
     assert memberships[0].enterprise_id != victim.id
-    assert db.session.get(Enterprise, memberships[0].enterprise_id).tax_code == "0100109999"
+    assert db.session.get(Enterprise, memberships[0].enterprise_id).tax_code == "0100109995"
     victims = db.session.scalars(
         select(RoleMembership).where(RoleMembership.enterprise_id == victim.id)
     ).all()

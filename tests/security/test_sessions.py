@@ -124,3 +124,46 @@ def test_forged_cookie_is_rejected(app, applicant):
     forged = serializer.dumps({"_user_id": f"{user.id}:guess", "_fresh": True})
     assert sent_to_login(with_cookie(app, forged).get("/applicant/"))
     assert other.get("/applicant/").status_code == 302
+
+
+def test_the_lookup_secret_is_shown_once_and_never_kept_in_the_session(app, make):
+    """The session cookie is signed, not encrypted: anyone who sees it reads it. The secret goes on the
+    page that issued it (and the PDF printed from there), and nowhere else in clear."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+    from sqlalchemy import select
+
+    from recognition.cases.models import Application, AuditEvent
+    from recognition.cases.queries import timeline_of
+    from recognition.cases.receipts import lookup_secret_matches
+
+    application = make.application()
+    client = app.test_client()
+    assert login(client, make.applicant_of(application)).status_code == 302
+    base = f"/applicant/applications/{application.id}"
+    page = client.post(f"{base}/submit", data={"declaration": "y"}, follow_redirects=True)
+    secret = re.search(r'id="lookup-secret">([^<]+)<', page.text).group(1)
+    stored = app.session_interface.get_signing_serializer(app).loads(session_cookie(client))
+    assert secret not in repr(stored) and not [key for key in stored if "lookup" in key]
+
+    def pdf_text(response) -> str:
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+
+    assert secret in pdf_text(client.post(f"{base}/receipt.pdf", data={"lookup_secret": secret}))
+    assert "ZZZZZZ" not in pdf_text(client.post(f"{base}/receipt.pdf", data={"lookup_secret": "ZZZZZZ"}))
+    assert secret not in client.get(f"{base}/receipt").text
+    assert secret not in pdf_text(client.get(f"{base}/receipt.pdf"))
+
+    renewed = client.post(f"{base}/lookup-secret")
+    new_secret = re.search(r'id="lookup-secret">([^<]+)<', renewed.text).group(1)
+    assert new_secret != secret
+    stored = app.session_interface.get_signing_serializer(app).loads(session_cookie(client))
+    assert new_secret not in repr(stored)
+    db.session.expire_all()
+    secret_hash = db.session.get(Application, application.id).lookup_secret_hash
+    assert lookup_secret_matches(secret_hash, new_secret) and not lookup_secret_matches(secret_hash, secret)
+    renewal = db.session.scalars(select(AuditEvent).where(AuditEvent.trigger == "renew_lookup_secret")).one()
+    assert renewal.payload == {} and new_secret not in repr(renewal.payload)  # audited, secret not kept
+    assert "renew_lookup_secret" not in [e.trigger for e in timeline_of(application)]

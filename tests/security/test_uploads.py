@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import secrets
+import unicodedata
 import zipfile
 from datetime import timedelta
 from urllib.parse import quote
@@ -46,6 +48,12 @@ ZIP_BOMB_DOCX = _zip({
 })  # fmt: skip
 PLAIN_ZIP = _zip({"readme.txt": b"not an office document", "run.sh": b"#!/bin/sh\nrm -rf /\n"})
 GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00"
+MACRO_DOCX = _zip({
+    "[Content_Types].xml":
+        b'<Types><Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
+    "word/document.xml": b"<doc/>",
+    "word/vbaProject.bin": b"\xd0\xcf\x11\xe0",
+})  # fmt: skip
 PDF_WITH_JS = files.PDF + b"<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\n"
 
 REFUSED = [
@@ -61,6 +69,10 @@ REFUSED = [
     ("gif", GIF, "anh.gif"),
     ("text named docx", b"just text, not a zip", "van-ban.docx"),
     ("broken zip header", b"PK\x03\x04" + b"\x00" * 40, "hong.xlsx"),
+    ("pdf with javascript", PDF_WITH_JS, "js.pdf"),
+    ("pdf with a hex-escaped launch action", files.PDF + b"<< /S /L#61unch /F (cmd.exe) >>", "don.pdf"),
+    ("macro-enabled document named docx", MACRO_DOCX, "don.docx"),
+    ("bidi-disguised macro document", MACRO_DOCX, "cv\u202excod.docx"),
 ]
 
 # (label, content, filename as sent)
@@ -76,8 +88,9 @@ ACCEPTED = [
     ("300 characters", files.pdf("long"), "a" * 296 + ".pdf"),
     ("markup in name", files.pdf("markup"), '"><img src=x onerror=alert(1)>.pdf'),
     ("dots only", files.pdf("dots"), "..."),
+    ("right-to-left override", files.pdf("rlo"), "cv\u202excod.pdf"),
+    ("isolates and marks", files.pdf("bidi"), "\u2067\u200fbao-cao\u061c\u2069.pdf"),
     ("exe extension on a png", files.PNG, "anh.exe"),
-    ("pdf with javascript", PDF_WITH_JS, "js.pdf"),
     ("jpeg with html appended", files.JPEG + b"<script>alert(1)</script>", "anh.jpg"),
     ("docx", files.office("word"), "don.docx"),
 ]
@@ -146,6 +159,7 @@ def safe_name(name: str) -> bool:
         and not any(ch in name for ch in '/\\\x00\r\n<>"')
         and not name.startswith(".")
         and all(ord(ch) >= 32 for ch in name)
+        and not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name)
     )
 
 
@@ -297,3 +311,51 @@ def test_public_comment_refuses_hostile_attachments(client, published, content, 
     )
     assert response.status_code == 200
     assert db.session.scalar(select(func.count()).select_from(Objection)) == 0
+
+
+def test_each_refusal_says_why_in_the_users_language(dossier):
+    application, applicant, _officer = dossier
+    applicant.get("/lang/en")
+    cases = [
+        (PDF_WITH_JS, "js.pdf", "active content"),
+        (MACRO_DOCX, "don.docx", "active content"),
+        (ZIP_BOMB_DOCX, "bomb.docx", "expands"),
+        (files.EXE, "x.pdf", "checked by content"),
+    ]
+    for content, filename, words in cases:
+        response = upload(applicant, application.id, content, filename)
+        assert words in response.text, filename
+
+
+def test_upload_refused_for_the_dossier_quota_leaves_no_file_on_disk(app, dossier):
+    application, applicant, _officer = dossier
+    storage = app.extensions["evidence_storage"]
+    used = sum(d.size for d in documents_of(application.id))
+    _fill_dossier(application, 10, (app.config["DOSSIER_MAX_BYTES"] - used - 1000) // 10)  # ~1,000 bytes left
+    before = stored_files(storage.root)
+    applicant.get("/lang/en")
+    response = upload(applicant, application.id, files.pdf("x" * 2000), "qua-han-muc.pdf")
+    assert "reached its limit" in response.text
+    assert stored_files(storage.root) == before
+    assert upload(applicant, application.id, files.pdf("fits"), "vua.pdf").status_code == 302
+
+
+def test_an_account_may_upload_only_so_many_files_an_hour(app, dossier, monkeypatch):
+    """UPLOADS_PER_HOUR per account (the clock is held still, so the hour cannot roll over mid-test)."""
+    from recognition import ratelimit
+
+    now = ratelimit.utcnow()
+    monkeypatch.setattr(ratelimit, "utcnow", lambda: now)
+    monkeypatch.setitem(app.config, "UPLOADS_PER_HOUR", 3)
+    application, applicant, _officer = dossier
+    storage = app.extensions["evidence_storage"]
+    applicant.get("/lang/en")
+    for n in range(3):
+        assert upload(applicant, application.id, files.pdf(f"limit {n}"), f"{n}.pdf").status_code == 302
+    before_docs, before_files = len(documents_of(application.id)), stored_files(storage.root)
+    response = upload(applicant, application.id, files.pdf("one too many"), "4.pdf")
+    assert response.status_code == 429
+    assert "at most 3 files an hour" in response.text
+    assert re.search(r'<option selected value="other">|<option value="other" selected', response.text)
+    assert len(documents_of(application.id)) == before_docs
+    assert stored_files(storage.root) == before_files
