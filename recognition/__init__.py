@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from recognition.accounts.admin import bp as admin_bp
     from recognition.accounts.views import bp as accounts_bp
     from recognition.cases.views import bp as audit_bp
+    from recognition.dossiers.views import bp as dossiers_bp
     from recognition.honours.views import bp as honours_bp
     from recognition.nomination.views import bp as nomination_bp
     from recognition.registry.api import register_api
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         rounds_bp,
         honours_bp,
         audit_bp,
+        dossiers_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)
@@ -233,12 +235,16 @@ def _register_template_helpers(app: Flask) -> None:
     from recognition.honours.models import CERTIFICATE_STATUS_LABELS, OBJECTION_STATUS_LABELS
     from recognition.rounds.eligibility import format_vnd
     from recognition.rounds.forms import STATUS_LABELS
+    from recognition.rounds.key_dates import key_dates
     from recognition.rounds.models import DOCUMENT_KIND_LABELS
+    from recognition.rounds.queries import rounds_under_way
     from recognition.vetting.forms import CHECK_LABELS
 
     app.jinja_env.globals.update(
         self_assessment_of=self_assessment_of,
         vetting_report_of=vetting_report_of,
+        key_dates_of=key_dates,
+        rounds_under_way=rounds_under_way,
         VETTING_CHECK_LABELS=CHECK_LABELS,
         STATE_LABELS=STATE_LABELS,
         TRIGGER_LABELS=TRIGGER_LABELS,

@@ -20,6 +20,7 @@ from recognition.cases.audit import verify_anchor_export, verify_chains
 from recognition.cases.sweep import sweep
 from recognition.cases.workflow import mermaid_diagram
 from recognition.clock import local_today
+from recognition.demo import EXTRA_COUNCIL, seed_demo_rounds
 from recognition.extensions import db
 from recognition.review.rubric import apply_default_rubric
 from recognition.review.services import add_council_member
@@ -150,14 +151,26 @@ def seed_demo_data(password: str) -> list[tuple[str, Role]]:
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
-    def seed_demo() -> None:
-        """Load Hanoi's units, the sectors and one demo account per role, then print the logins."""
+    @click.option("--history/--no-history", default=True, help="past rounds and this year's dossiers")
+    def seed_demo(history: bool) -> None:
+        """Load Hanoi's units, the sectors, one demo account per role, past rounds and this year's
+        dossiers (once), then print the logins."""
         password = current_app.config["DEMO_PASSWORD"]
         accounts = seed_demo_data(password)
         db.session.commit()
+        if history:
+            round_ = seed_programmes_and_round(local_today())
+            enterprise = db.session.scalar(
+                select(Enterprise).where(Enterprise.tax_code == DEMO_ENTERPRISE["tax_code"])
+            )
+            if seed_demo_rounds(round_, enterprise, password):
+                click.echo("Demo rounds 2021-2025 and this year's dossiers loaded.")
         click.echo(f"Demo accounts (password for all: {password})")
         for email, role in accounts:
             click.echo(f"  {role.value:<15} {email}")
+        if history:
+            others = ", ".join(email for email, _name, _title in EXTRA_COUNCIL)
+            click.echo(f"  more council members: {others}")
 
     @app.cli.command("workflow-diagram")
     def workflow_diagram() -> None:

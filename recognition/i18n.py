@@ -22,6 +22,19 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().strip()
 
 
+class Bilingual:
+    """Reference data kept in both languages (`<field>_vi`, `<field>_en` columns): the text in the
+    visitor's language, else the Vietnamese, so a name the secretariat typed only in Vietnamese still
+    shows as typed. Sectors, programmes, criteria groups and criteria all read their texts here."""
+
+    def text_for(self, field: str, locale: str) -> str:
+        translated = getattr(self, f"{field}_{locale}", None) if locale != "vi" else None
+        return translated if translated and translated.strip() else getattr(self, f"{field}_vi")
+
+    def name_for(self, locale: str) -> str:
+        return self.text_for("name", locale)
+
+
 def select_locale() -> str:
     """The language the visitor picked with the switch, else Vietnamese (also outside requests)."""
     choice = session.get("lang") if has_request_context() else None

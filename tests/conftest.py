@@ -32,6 +32,7 @@ from recognition.cases.workflow import advance
 from recognition.cli import seed_reference_data
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db as _db
+from recognition.honours.results import results_to_publish
 from recognition.review.models import ReviewAssignment, SelfAssessment
 from recognition.review.scoring import criteria_of as db_criteria
 from recognition.rounds.models import DocumentKind, Programme, Round, RoundStatus, VettingBody
@@ -192,9 +193,9 @@ class Factory:
         today = local_today()
         year = settings.pop("year", None) or (today.year + next(_counter))
         round_ = Round(
-            programme=self.programme(),
+            programme=settings.pop("programme", None) or self.programme(),
             year=year,
-            title=f"Xét chọn sản phẩm công nghiệp chủ lực năm {year}",
+            title=settings.pop("title", None) or f"Xét chọn sản phẩm công nghiệp chủ lực năm {year}",
             opens_on=settings.pop("opens_on", today - timedelta(days=30)),
             closes_on=settings.pop("closes_on", today + timedelta(days=30)),
             status=settings.pop("status", RoundStatus.open),
@@ -273,6 +274,7 @@ class Factory:
         return reviewers
 
     def publish_results(self, round: Round, deadline_days_ago: int = 1) -> None:
+        round.published_results = [r.to_json() for r in results_to_publish(round)]
         round.results_published_at = utcnow() - timedelta(days=deadline_days_ago + 10)
         round.comment_deadline = local_today() - timedelta(days=deadline_days_ago)
         _db.session.commit()

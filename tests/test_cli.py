@@ -12,7 +12,7 @@ def count(model) -> int:
 
 
 def test_seed_demo_loads_units_sectors_and_one_account_per_role(app, client):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--no-history"])
     assert result.exit_code == 0, result.output
     assert "Demo@2026" in result.output
     for role in Role:
@@ -30,17 +30,18 @@ def test_seed_demo_loads_units_sectors_and_one_account_per_role(app, client):
 
 def test_seed_demo_twice_changes_nothing(app):
     runner = app.test_cli_runner()
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo", "--no-history"])
     before = (count(User), count(AdministrativeUnit), count(Sector))
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo", "--no-history"])
     assert result.exit_code == 0
     assert (count(User), count(AdministrativeUnit), count(Sector)) == before
 
 
 def test_new_wards_name_their_old_districts(app):
-    app.test_cli_runner().invoke(args=["seed-demo"])
+    app.test_cli_runner().invoke(args=["seed-demo", "--no-history"])
     ward = db.session.scalar(select(AdministrativeUnit).where(AdministrativeUnit.code == "P-HOANKIEM"))
-    assert [p.name for p in ward.predecessors] == ["Quận Hoàn Kiếm"]
+    # Resolution 1656/NQ-UBTVQH15 art. 1.1: Hoàn Kiếm's wards and part of Điện Biên (quận Ba Đình).
+    assert sorted(p.name for p in ward.predecessors) == ["Quận Ba Đình", "Quận Hoàn Kiếm"]
     assert ward.parent.name == "Thành phố Hà Nội"
 
 
@@ -109,8 +110,8 @@ def test_seed_demo_opens_this_years_round_of_both_programmes(app):
     from recognition.clock import local_today
     from recognition.rounds.models import Programme, Round, RoundStatus
 
-    app.test_cli_runner().invoke(args=["seed-demo"])
-    app.test_cli_runner().invoke(args=["seed-demo"])
+    app.test_cli_runner().invoke(args=["seed-demo", "--no-history"])
+    app.test_cli_runner().invoke(args=["seed-demo", "--no-history"])
     assert sorted(db.session.scalars(select(Programme.code))) == ["CNCL", "CNHT"]
     rounds = db.session.scalars(select(Round)).all()
     assert [(r.year, r.status) for r in rounds] == [(local_today().year, RoundStatus.open)]

@@ -2,15 +2,48 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
-from recognition.accounts.models import AdministrativeUnit, Enterprise, Role, Sector, User
+from recognition.accounts.forms import StaffAccountForm, StaffRolesForm, UnitForm
+from recognition.accounts.models import (
+    STAFF_ROLES,
+    UNIT_LEVEL_LABELS,
+    AdministrativeUnit,
+    Enterprise,
+    Role,
+    Sector,
+    UnitLevel,
+    User,
+)
 from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.queries import (
+    AccountFilters,
+    accounts_page,
+    all_units,
+    units_page,
+    units_with_officers,
+)
+from recognition.accounts.reference import UnitImportError, save_unit
+from recognition.accounts.services import (
+    AccountError,
+    create_staff_account,
+    deactivate_account,
+    reactivate_account,
+    set_staff_roles,
+)
+from recognition.cases.audit import changed_fields, field_values, record_change
+from recognition.cases.errors import OperationRefused
 from recognition.extensions import db
+from recognition.i18n import Form
+from recognition.params import int_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 blueprint_requires(bp, Role.admin)
+
+UNIT_AUDIT_FIELDS = ("code", "official_code", "name", "level", "parent_id", "valid_from", "valid_to")
 
 
 @bp.route("/")
@@ -25,3 +58,175 @@ def home():
         )
     }
     return render_template("admin/home.html", counts=counts)
+
+
+def _keep_refusal(form, error: OperationRefused) -> None:
+    """Show a service's refusal beside its field, or above the form when it names none."""
+    field = getattr(form, getattr(error, "field", None) or "", None)
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(str(error.message), "danger")
+
+
+@bp.route("/accounts")
+def accounts():
+    active = {"yes": True, "no": False}.get(request.args.get("active", ""))
+    filters = AccountFilters(
+        role=request.args.get("role") or None,
+        unit_id=int_arg("unit"),
+        active=active,
+        search=request.args.get("q", "")[:100],
+    )
+    return render_template(
+        "admin/accounts.html",
+        page=accounts_page(filters, int_arg("page") or 1),
+        filters=filters,
+        active_arg=request.args.get("active", ""),
+        roles=list(Role),
+        units=units_with_officers(),
+    )
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+def new_account():
+    form = StaffAccountForm()
+    if form.validate_on_submit():
+        try:
+            user = create_staff_account(
+                form.full_name.data, form.email.data, form.password.data, form.to_staff_roles(), current_user
+            )
+        except AccountError as error:
+            db.session.rollback()
+            _keep_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("Account created. Give the initial password to %(email)s in person.", email=user.email),
+                "success",
+            )
+            return redirect(url_for(".account", user_id=user.id))
+    return render_template("admin/account_new.html", form=form)
+
+
+def _load_account(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _roles_form(user: User, **kwargs) -> StaffRolesForm:
+    held = [m.unit for m in user.memberships if m.unit is not None]
+    return StaffRolesForm(held_units=held, **kwargs)
+
+
+@bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
+def account(user_id: int):
+    user = _load_account(user_id)
+    if request.method == "POST":
+        form = _roles_form(user)
+        if form.validate():
+            try:
+                set_staff_roles(user, form.to_staff_roles(), current_user)
+            except AccountError as error:
+                db.session.rollback()
+                _keep_refusal(form, error)
+            else:
+                db.session.commit()
+                flash(_("Roles saved."), "success")
+                return redirect(url_for(".account", user_id=user.id))
+    else:
+        form = _roles_form(
+            user,
+            data={
+                "roles": sorted({m.role.value for m in user.memberships if m.role in STAFF_ROLES}),
+                "unit_codes": [m.unit.code for m in user.memberships if m.role == Role.unit_officer],
+            },
+        )
+    return render_template("admin/account.html", user=user, form=form)
+
+
+@bp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])
+def deactivate(user_id: int):
+    return _switch(user_id, deactivate_account, _("The account is deactivated and its sessions have ended."))
+
+
+@bp.route("/accounts/<int:user_id>/reactivate", methods=["POST"])
+def reactivate(user_id: int):
+    return _switch(user_id, reactivate_account, _("The account is active again."))
+
+
+def _switch(user_id: int, operation, done_message: str):
+    user = _load_account(user_id)
+    if Form().validate_on_submit():  # the CSRF token only
+        try:
+            operation(user, current_user)
+        except AccountError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(done_message, "success")
+    return redirect(url_for(".account", user_id=user.id))
+
+
+@bp.route("/units")
+def units():
+    level = request.args.get("level") or None
+    level = level if level in {lv.value for lv in UnitLevel} else None
+    search = request.args.get("q", "")[:100]
+    return render_template(
+        "admin/units.html",
+        page=units_page(search, level, int_arg("page") or 1),
+        search=search,
+        level=level,
+        level_labels=UNIT_LEVEL_LABELS,
+    )
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+def new_unit():
+    form = UnitForm(units=all_units())
+    if form.validate_on_submit():
+        try:
+            unit = save_unit(form.to_record())
+        except UnitImportError as error:
+            db.session.rollback()
+            _keep_refusal(form, error)
+        else:
+            record_change(unit, current_user, Role.admin.value, "unit_created", _unit_audit_values(unit))
+            db.session.commit()
+            flash(_("Unit %(name)s created.", name=unit.name), "success")
+            return redirect(url_for(".units"))
+    return render_template("admin/unit.html", form=form, unit=None)
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+def unit(unit_id: int):
+    unit = db.session.get(AdministrativeUnit, unit_id)
+    if unit is None:
+        abort(404)
+    units = [u for u in all_units() if u.id != unit.id]
+    form = UnitForm(units=units) if request.method == "POST" else UnitForm.of(unit, units=units)
+    if form.validate_on_submit():
+        before = _unit_audit_values(unit)
+        try:
+            save_unit(form.to_record(), unit)
+        except UnitImportError as error:
+            db.session.rollback()
+            _keep_refusal(form, error)
+        else:
+            changes = changed_fields(before, _unit_audit_values(unit))
+            if changes:
+                record_change(unit, current_user, Role.admin.value, "unit_updated", changes)
+            db.session.commit()
+            flash(_("Unit %(name)s saved.", name=unit.name), "success")
+            return redirect(url_for(".units"))
+    return render_template("admin/unit.html", form=form, unit=unit)
+
+
+def _unit_audit_values(unit: AdministrativeUnit) -> dict:
+    values = field_values(unit, UNIT_AUDIT_FIELDS)
+    values["predecessor_codes"] = sorted(p.code for p in unit.predecessors)
+    return values

@@ -1,4 +1,4 @@
-"""Login and enterprise registration forms."""
+"""Login, enterprise registration, password and the administrator's account and unit forms."""
 
 from __future__ import annotations
 
@@ -6,17 +6,39 @@ from datetime import date
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from recognition.accounts.models import is_tax_code_shaped, is_valid_tax_code, normalise_tax_code
+from recognition.accounts.models import (
+    ROLE_LABELS,
+    STAFF_ROLES,
+    UNIT_LEVEL_LABELS,
+    AdministrativeUnit,
+    Role,
+    is_tax_code_shaped,
+    is_valid_tax_code,
+    normalise_tax_code,
+)
+from recognition.accounts.reference import UnitRecord
 from recognition.accounts.services import (
     EnterpriseRegistration,
+    StaffRoles,
     current_sectors,
+    password_problem,
     tax_code_taken,
     units_open_for_registration,
 )
+from recognition.clock import local_today
 from recognition.i18n import Form
 
 
@@ -79,4 +101,138 @@ class RegistrationForm(Form):
             full_name=self.full_name.data,
             email=self.email.data,
             password=self.password.data,
+        )
+
+
+def _unit_choices(units) -> list[SelectChoice]:
+    return [SelectChoice(u.code, f"{u.name} ({u.code})") for u in units]
+
+
+class StaffRolesForm(Form):
+    """The staff roles of an account; a unit officer also names the unit(s) they vet."""
+
+    roles = SelectMultipleField(
+        _l("Roles"),
+        choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in STAFF_ROLES],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    unit_codes = SelectMultipleField(
+        _l("Units vetted (unit officers only)"),
+        description=_l("Hold Ctrl (⌘ on a Mac) to choose more than one."),
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, held_units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = {u.code: u for u in units_open_for_registration(local_today())}
+        offered.update({u.code: u for u in held_units})
+        self.units_by_code = offered
+        self.unit_codes.choices = _unit_choices(sorted(offered.values(), key=lambda u: u.name))
+
+    def to_staff_roles(self) -> StaffRoles:
+        return StaffRoles(
+            roles=[Role(value) for value in self.roles.data or []],
+            units=[self.units_by_code[code] for code in self.unit_codes.data or []],
+        )
+
+
+class StaffAccountForm(StaffRolesForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("Give it to the person yourself; they must choose their own at first login."),
+    )
+    submit = SubmitField(_l("Create the account"))
+
+
+class ChangePasswordForm(Form):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("At least 8 characters, not your e-mail address."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
+    )
+    submit = SubmitField(_l("Change the password"))
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_current_password(self, field) -> None:
+        if not self.user.check_password(field.data):
+            raise ValidationError(_l("This is not your current password."))
+
+    def validate_new_password(self, field) -> None:
+        problem = password_problem(self.user.email, field.data)
+        if problem:
+            raise ValidationError(problem)
+        if self.user.check_password(field.data):
+            raise ValidationError(_l("Choose a password different from the current one."))
+
+
+class UnitForm(Form):
+    """An administrative unit; parent and predecessors are checked by the import's rules
+    (reference.link_unit), so the form leaves their choice unchecked."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("This system's code, e.g. X-DONGANH; it never changes meaning."),
+    )
+    official_code = StringField(
+        _l("Official code"),
+        validators=[Optional(), Length(max=10)],
+        description=_l("The General Statistics Office's code (mã đơn vị hành chính), if any."),
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    level = SelectField(
+        _l("Level"), choices=[SelectChoice(level.value, label) for level, label in UNIT_LEVEL_LABELS.items()]
+    )
+    parent_code = SelectField(_l("Parent unit"), validate_choice=False)
+    valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
+    valid_to = DateField(_l("Valid until"), validators=[Optional()])
+    predecessor_codes = SelectMultipleField(
+        _l("Predecessor units"),
+        validate_choice=False,
+        description=_l("The units whose area this one took over. Hold Ctrl (⌘ on a Mac) to choose several."),
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent_code.choices = [SelectChoice("", _l("None"))] + _unit_choices(units)
+        self.predecessor_codes.choices = _unit_choices(units)
+
+    @classmethod
+    def of(cls, unit: AdministrativeUnit, **kwargs) -> UnitForm:
+        """The form filled with a unit's current values."""
+        data = {
+            "code": unit.code,
+            "official_code": unit.official_code or "",
+            "name": unit.name,
+            "level": unit.level.value,
+            "parent_code": unit.parent.code if unit.parent else "",
+            "valid_from": unit.valid_from,
+            "valid_to": unit.valid_to,
+            "predecessor_codes": [p.code for p in unit.predecessors],
+        }
+        return cls(data=data, **kwargs)
+
+    def to_record(self) -> UnitRecord:
+        return UnitRecord(
+            code=self.code.data.strip(),
+            official_code=(self.official_code.data or "").strip(),
+            name=self.name.data.strip(),
+            level=self.level.data,
+            valid_from=self.valid_from.data,
+            valid_to=self.valid_to.data,
+            parent_code=self.parent_code.data or "",
+            predecessor_codes=tuple(self.predecessor_codes.data or ()),
         )

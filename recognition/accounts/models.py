@@ -10,14 +10,14 @@ from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from stdnum.vn import mst
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from recognition.clock import utcnow
 from recognition.extensions import db
-from recognition.i18n import fold
+from recognition.i18n import Bilingual, fold
 
 # ASCII digits only: `\d` would also take fullwidth or Arabic-Indic digits, a twin of a real code.
 TAX_CODE_PATTERN = re.compile(r"[0-9]{10}(-[0-9]{3})?")
@@ -52,6 +52,9 @@ class Role(enum.StrEnum):
     secretariat = "secretariat"
     admin = "admin"
 
+
+# The roles the administrator grants; applicants come with their enterprise's registration.
+STAFF_ROLES = (Role.unit_officer, Role.council_member, Role.secretariat, Role.admin)
 
 ROLE_LABELS = {
     Role.applicant: _l("Applicant"),
@@ -94,6 +97,8 @@ class AdministrativeUnit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
+    # Mã số đơn vị hành chính of the General Statistics Office (Cục Thống kê), when it has one.
+    official_code: Mapped[str | None] = mapped_column(String(10), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     level: Mapped[UnitLevel] = mapped_column(db.Enum(UnitLevel, native_enum=False, length=20))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("administrative_units.id"))
@@ -114,7 +119,7 @@ class AdministrativeUnit(db.Model):
         return self.name
 
 
-class Sector(db.Model):
+class Sector(Bilingual, db.Model):
     """An industrial sector (ngành), versioned reference data."""
 
     __tablename__ = "sectors"
@@ -125,9 +130,6 @@ class Sector(db.Model):
     name_en: Mapped[str] = mapped_column(String(200))
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
-
-    def name_for(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_vi
 
 
 class Enterprise(db.Model):
@@ -177,6 +179,9 @@ class User(db.Model):
     # Unset while a self-registered owner has not opened the link sent to the address: until then
     # the account cannot log in, so nobody holds an account on an address they do not read.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    # Set on an account the administrator created with a password it chose: until the owner picks
+    # their own, every page sends them to the change-password form.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships: Mapped[list[RoleMembership]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"

@@ -1,4 +1,4 @@
-"""Account operations: registration, authentication, user creation."""
+"""Account operations: registration, authentication, user creation, staff accounts."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from flask import current_app, url_for
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from recognition.accounts.models import (
+    STAFF_ROLES,
     AdministrativeUnit,
     Enterprise,
     Role,
@@ -25,6 +26,8 @@ from recognition.accounts.models import (
     normalise_email,
     normalise_tax_code,
 )
+from recognition.cases.audit import record_change
+from recognition.cases.errors import OperationRefused
 from recognition.cases.models import Notification
 from recognition.clock import utcnow
 from recognition.extensions import db, is_unique_violation
@@ -290,3 +293,149 @@ def current_sectors(today: date) -> list[Sector]:
         .order_by(Sector.code)
     )
     return list(db.session.scalars(stmt))
+
+
+# Staff accounts, managed by the administrator (/admin/accounts).
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class AccountError(OperationRefused):
+    """An account operation refused; `field` names the form field at fault, when one is."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def password_problem(email: str, password: str) -> LazyString | None:
+    """Why a chosen password is refused (too short, or the e-mail itself), or None."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        return _l("A password has at least %(count)s characters.", count=MIN_PASSWORD_LENGTH)
+    if normalise_email(password) == normalise_email(email):
+        return _l("The password cannot be the e-mail address.")
+    return None
+
+
+@dataclass
+class StaffRoles:
+    """The staff roles an account should hold, with the units it vets as a unit officer."""
+
+    roles: list[Role]
+    units: list[AdministrativeUnit]
+
+
+def _check_staff_roles(wanted: StaffRoles, keeps_other_roles: bool) -> None:
+    if any(role not in STAFF_ROLES for role in wanted.roles):
+        raise AccountError(_l("Only staff roles are given here."), "roles")
+    if not wanted.roles and not keeps_other_roles:
+        raise AccountError(_l("Choose at least one role."), "roles")
+    if Role.unit_officer in wanted.roles and not wanted.units:
+        raise AccountError(_l("A unit officer needs the unit they vet."), "unit_codes")
+    if wanted.units and Role.unit_officer not in wanted.roles:
+        raise AccountError(_l("Units are only for unit officers."), "unit_codes")
+
+
+def _role_summary(user: User) -> list[str]:
+    """The roles for the audit record, e.g. ["council_member", "unit_officer:X-DONGANH"]."""
+    return sorted(
+        f"{m.role.value}:{m.unit.code}" if m.unit is not None else m.role.value
+        for m in user.memberships
+        if m.role in STAFF_ROLES
+    )
+
+
+def create_staff_account(full_name: str, email: str, password: str, wanted: StaffRoles, admin: User) -> User:
+    """An account for Department or unit staff: confirmed (the administrator knows the person), with
+    the roles chosen and a password the owner must replace at first login. The caller commits."""
+    _check_staff_roles(wanted, keeps_other_roles=False)
+    problem = password_problem(email, password)
+    if problem:
+        raise AccountError(problem, "password")
+    try:
+        user = create_user(email, password, full_name)
+    except DuplicateError as error:
+        raise AccountError(_l("An account with this e-mail already exists."), "email") from error
+    user.must_change_password = True
+    for role in wanted.roles:
+        if role == Role.unit_officer:
+            for unit in wanted.units:
+                grant_role(user, role, unit=unit)
+        else:
+            grant_role(user, role)
+    db.session.flush()
+    record_change(
+        user, admin, Role.admin.value, "account_created", {"email": user.email, "roles": _role_summary(user)}
+    )
+    return user
+
+
+def set_staff_roles(user: User, wanted: StaffRoles, admin: User) -> None:
+    """Replace the account's staff roles; an applicant's enterprise membership stays as it is. The
+    last active administrator keeps the admin role. The caller commits."""
+    keeps_applicant = user.has_role(Role.applicant)
+    _check_staff_roles(wanted, keeps_other_roles=keeps_applicant)
+    if user.has_role(Role.admin) and Role.admin not in wanted.roles:
+        _keep_an_active_admin(user)
+    before = _role_summary(user)
+    wanted_units = {unit.id for unit in wanted.units}
+    for membership in list(user.memberships):
+        if membership.role not in STAFF_ROLES:
+            continue
+        if membership.role not in wanted.roles or (
+            membership.role == Role.unit_officer and membership.unit_id not in wanted_units
+        ):
+            user.memberships.remove(membership)
+    held = {(m.role, m.unit_id) for m in user.memberships}
+    for role in wanted.roles:
+        for unit in wanted.units if role == Role.unit_officer else [None]:
+            if (role, unit.id if unit else None) not in held:
+                grant_role(user, role, unit=unit)
+    db.session.flush()
+    after = _role_summary(user)
+    if after != before:
+        record_change(user, admin, Role.admin.value, "roles_changed", {"roles": [before, after]})
+
+
+def deactivate_account(user: User, admin: User) -> None:
+    """The account can no longer log in and its sessions end at once. Nobody deactivates themself,
+    and the last active administrator stays. The caller commits."""
+    if user.id == admin.id:
+        raise AccountError(_l("You cannot deactivate your own account."))
+    if not user.active:
+        return
+    if user.has_role(Role.admin):
+        _keep_an_active_admin(user)
+    user.active = False
+    record_change(user, admin, Role.admin.value, "account_deactivated", {})
+
+
+def reactivate_account(user: User, admin: User) -> None:
+    """The account may log in again (with its password as it was). The caller commits."""
+    if user.active:
+        return
+    user.active = True
+    record_change(user, admin, Role.admin.value, "account_reactivated", {})
+
+
+def _keep_an_active_admin(leaving: User) -> None:
+    """Refuse when `leaving` is the last active administrator. The administrators' rows are first
+    written to (a no-op update: row locks on PostgreSQL, the write lock on SQLite), then counted by a
+    statement that sees what a concurrent change committed meanwhile: two administrators removing each
+    other at the same moment cannot both succeed."""
+    active_admins = (
+        select(User.id)
+        .join(RoleMembership, RoleMembership.user_id == User.id)
+        .where(RoleMembership.role == Role.admin, User.active.is_(True))
+    )
+    users = User.__table__
+    db.session.execute(update(users).where(users.c.id.in_(active_admins)).values(id=users.c.id))
+    if set(db.session.scalars(active_admins)) <= {leaving.id}:
+        raise AccountError(_l("This is the last active administrator: give another account the role first."))
+
+
+def change_password(user: User, new_password: str) -> None:
+    """The owner's own password from now on: every session but the caller's ends (the caller logs
+    the current one in again) and the first-login requirement is met. The caller commits."""
+    user.set_password(new_password)
+    user.must_change_password = False

@@ -1,4 +1,4 @@
-"""Login, logout and enterprise self-registration."""
+"""Login, logout, password change and enterprise self-registration."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from recognition.accounts.forms import LoginForm, RegistrationForm
+from recognition.accounts.forms import ChangePasswordForm, LoginForm, RegistrationForm
 from recognition.accounts.permissions import home_url_for
 from recognition.accounts.services import (
     DuplicateError,
     attempt_login,
+    change_password,
     confirm_email,
     register_and_commit,
     user_to_confirm,
@@ -21,6 +22,24 @@ from recognition.extensions import db
 from recognition.ratelimit import hit
 
 bp = Blueprint("accounts", __name__)
+
+# What an account that must still replace its initial password may open.
+OPEN_BEFORE_PASSWORD_CHANGE = frozenset(
+    {"accounts.change_password", "accounts.logout", "static", "bootstrap.static", "registry.switch_language"}
+)
+
+
+@bp.before_app_request
+def require_own_password():
+    """An account opened by the administrator picks its own password before anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in OPEN_BEFORE_PASSWORD_CHANGE
+    ):
+        flash(_("Choose your own password before you continue."), "warning")
+        return redirect(url_for("accounts.change_password"))
+    return None
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -82,6 +101,21 @@ def logout():
     _clear_session_keeping_language()
     flash(_("You have logged out."), "info")
     return redirect(url_for("registry.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
+@login_required
+def change_password_view():
+    """Any logged-in user. Every other session of the account ends; this one goes on."""
+    form = ChangePasswordForm(current_user)
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        change_password(user, form.new_password.data)
+        db.session.commit()
+        _start_session(user)
+        flash(_("Your password is changed. Your other sessions have ended."), "success")
+        return redirect(home_url_for(user))
+    return render_template("accounts/change_password.html", form=form)
 
 
 @bp.route("/register", methods=["GET", "POST"])

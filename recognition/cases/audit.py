@@ -154,7 +154,8 @@ def record_event(application: Application, actor: User | None, actor_role: str, 
 
 
 def record_change(subject, actor: User | None, actor_role: str, action: str, payload: dict) -> RecordChange:
-    """An audited change to an enterprise, a product or a round, chained per subject."""
+    """An audited change to a record other than a dossier (an enterprise, a product, a round, an
+    account, a unit), chained per subject."""
     subject = lock_row(subject)
     subject_type = type(subject).__tablename__
     last = db.session.scalars(

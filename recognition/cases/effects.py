@@ -9,7 +9,7 @@ from recognition.cases.guards import StepContext
 from recognition.cases.models import EnterpriseRecord, ProductRecord, SupplementRequest
 from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret, new_receipt_code
 from recognition.honours.certificates import issue_certificate
-from recognition.review.scoring import board
+from recognition.honours.results import published_top
 from recognition.rounds.calendar import add_working_days, working_days_between
 from recognition.rounds.models import VettingBody
 
@@ -90,9 +90,9 @@ def record_decision(ctx: StepContext) -> None:
 
 
 def grant_certificate(ctx: StepContext) -> None:
-    """The certificate, Top N marked where the round's ranking puts the dossier."""
+    """The certificate, Top N marked as the results published for comment marked the dossier."""
     application = ctx.application
-    top = any(r.top for r in board(application.round) if r.application.id == application.id)
+    top = published_top(application)
     issue_certificate(
         application,
         decision_number=application.decision_number,

@@ -18,7 +18,13 @@ from recognition.clock import format_day, to_local
 from recognition.extensions import db
 from recognition.honours.models import Objection, ObjectionStatus
 from recognition.review.models import Criterion, SelfAssessment
-from recognition.review.scoring import active_assignments, rule_outcome
+from recognition.review.scoring import (
+    active_assignments,
+    criteria_label,
+    criteria_without_scorer,
+    dossier_result,
+    rule_outcome,
+)
 from recognition.rounds.eligibility import failing_eligibility_rules
 from recognition.rounds.models import DOCUMENT_KIND_LABELS, DocumentKind, RoundStatus
 
@@ -217,9 +223,29 @@ def enough_reviewers_without_conflict(ctx: StepContext) -> list[Refusal]:
     ]
 
 
+def every_criterion_has_a_scorer(ctx: StepContext) -> list[Refusal]:
+    """When criteria are assigned to particular members, each criterion of the round needs one among
+    the dossier's reviewers without a conflict: a criterion nobody scores would leave it without a total."""
+    uncovered = criteria_without_scorer(ctx.application)
+    if not uncovered:
+        return []
+    return [
+        Refusal(
+            "criteria_scorers",
+            _l(
+                "No reviewer of this dossier without a conflict of interest is assigned to score: "
+                "%(criteria)s. Assign a member who scores them, or assign these criteria to a reviewer "
+                "on the council page.",
+                criteria=criteria_label(uncovered),
+            ),
+        )
+    ]
+
+
 def all_scores_submitted(ctx: StepContext) -> list[Refusal]:
-    """Every active reviewer has submitted, and at least the round's minimum of score sheets is in
-    (members who declare a conflict after review opens leave the dossier short, not concluded)."""
+    """Every active reviewer has submitted, at least the round's minimum of score sheets is in
+    (members who declare a conflict after review opens leave the dossier short, not concluded), and
+    every criterion of the round has a score (never counted as 0)."""
     assignments = active_assignments(ctx.application)
     missing = [a.reviewer.full_name for a in assignments if a.submitted_at is None]
     if missing:
@@ -234,6 +260,18 @@ def all_scores_submitted(ctx: StepContext) -> list[Refusal]:
                     "assign more reviewers.",
                     needed=needed,
                     count=len(assignments),
+                ),
+            )
+        ]
+    unscored = dossier_result(ctx.application).unscored
+    if unscored:
+        return [
+            Refusal(
+                "unscored_criteria",
+                _l(
+                    "No submitted score sheet covers: %(criteria)s. The total cannot count them as 0: "
+                    "assign a reviewer who scores them.",
+                    criteria=criteria_label(unscored),
                 ),
             )
         ]

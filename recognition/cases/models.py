@@ -371,7 +371,7 @@ class AuditEvent(db.Model):
 
 class RecordChange(db.Model):
     """A change to something other than a dossier (an enterprise's profile, a product, a round's
-    settings), chained by hash per subject like a dossier's own trail."""
+    settings, an account, a unit), chained by hash per subject like a dossier's own trail."""
 
     __tablename__ = "record_changes"
     __table_args__ = (UniqueConstraint("subject_type", "subject_id", "seq", name="uq_record_changes_seq"),)

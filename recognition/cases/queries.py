@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from itertools import zip_longest
+
 from flask import abort
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, and_, false, or_, select
 
 from recognition.accounts.models import Role, User
-from recognition.cases.models import Application, AuditEvent, Document, State
+from recognition.cases.models import Application, AuditEvent, Document, State, SupplementRequest
 from recognition.cases.workflow import TIMELINE_TRIGGERS
 from recognition.extensions import db
 from recognition.review.models import ReviewAssignment
@@ -93,3 +96,63 @@ def vetting_report_of(application: Application) -> dict | None:
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     )
+
+
+@dataclass
+class SupplementExchange:
+    """A request to supplement as the vetting body reads it back: each item beside the enterprise's
+    answer (None until answered), and the documents the enterprise uploaded while it was open."""
+
+    request: SupplementRequest
+    items: list[tuple[str, str | None]]
+    evidence: list[Document] = field(default_factory=list)
+
+
+def supplements_of(application: Application) -> list[SupplementExchange]:
+    """Every request to supplement of the dossier, oldest first, with answers and evidence (two queries)."""
+    requests = list(
+        db.session.scalars(
+            select(SupplementRequest)
+            .where(SupplementRequest.application_id == application.id)
+            .order_by(SupplementRequest.number)
+        )
+    )
+    exchanges = {
+        r.id: SupplementExchange(r, list(zip_longest(r.items, (r.answers or [])[: len(r.items)])))
+        for r in requests
+    }
+    # After submission evidence can be added only while a request is open (nomination.UPLOAD_STATES).
+    added = db.session.execute(
+        select(SupplementRequest.id, Document)
+        .join(
+            Document,
+            and_(
+                Document.application_id == SupplementRequest.application_id,
+                Document.uploaded_at >= SupplementRequest.requested_at,
+                or_(
+                    SupplementRequest.answered_at.is_(None),
+                    Document.uploaded_at <= SupplementRequest.answered_at,
+                ),
+            ),
+        )
+        .where(SupplementRequest.application_id == application.id)
+        .order_by(Document.id)
+    ).all()
+    for request_id, document in added:
+        exchanges[request_id].evidence.append(document)
+    return list(exchanges.values())
+
+
+def override_reasons_of(round_id: int) -> dict[int, str]:
+    """application id → the written reason the secretariat gave for concluding against the rules."""
+    events = db.session.scalars(
+        select(AuditEvent)
+        .join(Application, Application.id == AuditEvent.application_id)
+        .where(Application.round_id == round_id, AuditEvent.trigger == "conclude_review")
+        .order_by(AuditEvent.seq)
+    )
+    return {
+        event.application_id: event.payload["override_reason"]
+        for event in events
+        if event.payload.get("override_reason")
+    }

@@ -83,11 +83,7 @@ class CommentForm(Form):
     def __init__(self, results, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.application_id.choices = [
-            SelectChoice(
-                r.application.id,
-                f"{r.application.enterprise_record.name} · {r.application.product_record.name}",
-            )
-            for r in results
+            SelectChoice(r.application_id, f"{r.enterprise_name} · {r.product_name}") for r in results
         ]
 
 

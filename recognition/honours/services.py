@@ -13,32 +13,29 @@ from werkzeug.datastructures import FileStorage
 
 from recognition.accounts.models import User
 from recognition.cases.errors import OperationRefused, Refusal, WorkflowError
-from recognition.cases.models import Application, State
+from recognition.cases.models import Application
 from recognition.cases.storage import safe_display_name
 from recognition.cases.workflow import advance
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
 from recognition.honours.models import Objection, ObjectionStatus
-from recognition.review.scoring import DossierResult, board
+from recognition.honours.results import published_results, results_to_publish
 from recognition.rounds.models import Round
-
-PUBLISHED_STATES = (State.recommended, State.recognised)
 
 
 class HonoursError(OperationRefused):
     """A step of publication or honouring refused."""
 
 
-def published_results(round_: Round) -> list[DossierResult]:
-    """The recommended dossiers of the round, ranked, Top N marked (what /results/<round> lists)."""
-    return [r for r in board(round_) if r.application.state in PUBLISHED_STATES]
-
-
 def publish_results(round_: Round, deadline: date) -> None:
+    """Publish for comment until `deadline`; publishing again (e.g. to move the deadline) publishes
+    the list as it stands then, with a new publication time."""
     if deadline <= local_today():
         raise HonoursError(_l("The comment deadline must be after today."))
-    if not published_results(round_):
+    results = results_to_publish(round_)
+    if not results:
         raise HonoursError(_l("No dossier of this round is recommended yet."))
+    round_.published_results = [r.to_json() for r in results]  # frozen: later changes do not reach it
     round_.results_published_at = utcnow()
     round_.comment_deadline = deadline
     db.session.flush()
@@ -56,8 +53,9 @@ def submit_objection(
     is_objection: bool,
     upload: FileStorage | None,
 ) -> Objection:
-    """Anyone's comment on a published dossier, while the comment period runs."""
-    if application.state not in PUBLISHED_STATES or not comments_open(application.round):
+    """Anyone's comment on a dossier of the published list, while the comment period runs."""
+    published = {r.application_id for r in published_results(application.round)}
+    if application.id not in published or not comments_open(application.round):
         raise HonoursError(_l("Comments on these results are closed."))
     objection = Objection(
         application_id=application.id,

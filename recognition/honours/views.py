@@ -11,12 +11,17 @@ from sqlalchemy.orm import joinedload
 
 from recognition.accounts.models import Role
 from recognition.accounts.permissions import blueprint_requires
+from recognition.cases.models import State
 from recognition.clock import local_today
+from recognition.documents import rounds as documents
+from recognition.documents.responses import download, file_response
 from recognition.extensions import db
 from recognition.honours import forms, services
 from recognition.honours.certificates import RevocationRefused, revoke
 from recognition.honours.models import Certificate, Objection
 from recognition.honours.pdf import certificate_pdf
+from recognition.honours.results import published_results, recommended_results, results_to_publish
+from recognition.review.scoring import DossierResult
 from recognition.rounds.models import Round
 from recognition.rounds.queries import get_round_or_404
 
@@ -24,9 +29,16 @@ bp = Blueprint("honours", __name__, url_prefix="/secretariat/honours")
 blueprint_requires(bp, Role.secretariat)
 
 
+def _recommended(round_: Round) -> list[DossierResult]:
+    """Dossiers waiting for the city's decision."""
+    return [r for r in recommended_results(round_) if r.application.state == State.recommended]
+
+
 def _page(round_: Round, **forms_given):
-    results = services.published_results(round_)
-    recommended = [r for r in results if r.application.state == "recommended"]
+    """Once published, the list as published (with each dossier's state now); before, what would be."""
+    published = round_.results_published_at is not None
+    results = published_results(round_) if published else results_to_publish(round_)
+    recommended = _recommended(round_)
     certificates = db.session.scalars(
         select(Certificate)
         .where(Certificate.round_id == round_.id)
@@ -86,8 +98,7 @@ def answer(objection_id: int):
 @bp.route("/rounds/<int:round_id>/recognise", methods=["POST"])
 def recognise(round_id: int):
     round_ = get_round_or_404(round_id)
-    recommended = [r for r in services.published_results(round_) if r.application.state == "recommended"]
-    form = forms.DecisionForm(recommended, prefix="decision")
+    form = forms.DecisionForm(_recommended(round_), prefix="decision")
     if not form.validate_on_submit():
         return _page(round_, decision_form=form)
     outcomes = services.recognise_many(
@@ -135,8 +146,57 @@ def certificate_file(certificate_id: int):
 
 
 def pdf_response(certificate: Certificate) -> Response:
-    return Response(
-        certificate_pdf(certificate),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.pdf"'},
+    return file_response(certificate_pdf(certificate), f"{certificate.serial}.pdf", "application/pdf")
+
+
+def _minutes(round_id: int, kind: str) -> Response:
+    """The council's minutes: members, dossiers, each member's score sheet, the means, the conclusions."""
+    round_ = get_round_or_404(round_id)
+    return download(
+        documents.council_minutes(round_, current_user, local_today()),
+        kind,
+        url_for("review_board.board", round_id=round_.id),
+        _("No dossier of this round has been reviewed yet."),
     )
+
+
+@bp.route("/rounds/<int:round_id>/minutes.pdf")
+def minutes_pdf(round_id: int):
+    return _minutes(round_id, "pdf")
+
+
+@bp.route("/rounds/<int:round_id>/minutes.docx")
+def minutes_docx(round_id: int):
+    return _minutes(round_id, "docx")
+
+
+@bp.route("/rounds/<int:round_id>/results-notice.pdf")
+def results_notice(round_id: int):
+    round_ = get_round_or_404(round_id)
+    return download(
+        documents.results_notice(round_),
+        "pdf",
+        url_for("honours.round_page", round_id=round_.id),
+        _("This document exists once results with a recommended dossier are published."),
+    )
+
+
+def _submission(round_id: int, kind: str) -> Response:
+    """The submission to the City People's Committee, with the draft decision and its annex."""
+    round_ = get_round_or_404(round_id)
+    return download(
+        documents.submission(round_, local_today()),
+        kind,
+        url_for("honours.round_page", round_id=round_.id),
+        _("This document exists once results with a recommended dossier are published."),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/submission.pdf")
+def submission_pdf(round_id: int):
+    return _submission(round_id, "pdf")
+
+
+@bp.route("/rounds/<int:round_id>/submission.docx")
+def submission_docx(round_id: int):
+    return _submission(round_id, "docx")

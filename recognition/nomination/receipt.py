@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-import font_source_sans_pro
 from flask_babel import gettext as _
-from fpdf import FPDF
 
 from recognition.cases.models import Application
 from recognition.clock import format_day, format_moment, to_local
+from recognition.documents.pdf import FONT, key_value_rows, new_pdf
 from recognition.nomination.services import current_documents
 from recognition.rounds.calendar import add_working_days
 from recognition.rounds.models import DOCUMENT_KIND_LABELS, VettingBody
-
-FONT_DIR = os.path.join(os.path.dirname(font_source_sans_pro.__file__), "files")
 
 
 @dataclass(frozen=True)
@@ -53,38 +49,32 @@ def receipt_facts(application: Application, lookup_secret: str | None) -> Receip
 
 
 def receipt_pdf(facts: ReceiptFacts) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.add_font("SourceSans", "", os.path.join(FONT_DIR, "SourceSansPro-Regular.ttf"))
-    pdf.add_font("SourceSans", "B", os.path.join(FONT_DIR, "SourceSansPro-Bold.ttf"))
-    pdf.set_title(f"{_('Receipt slip')} {facts.receipt_code}")
-    pdf.add_page()
-    pdf.set_font("SourceSans", "B", 16)
+    pdf = new_pdf(f"{_('Receipt slip')} {facts.receipt_code}")
+    pdf.set_font(FONT, "B", 16)
     pdf.multi_cell(0, 9, _("Receipt slip"), align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("SourceSans", "", 12)
+    pdf.set_font(FONT, "", 12)
     pdf.multi_cell(0, 7, facts.round_title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    rows = [
-        (_("Receipt code"), facts.receipt_code),
-        (_("Lookup secret"), facts.lookup_secret or _("as printed on your first receipt")),
-        (_("Submitted at"), facts.submitted_at),
-        (_("Enterprise"), facts.enterprise),
-        (_("Product"), facts.product),
-        (_("Vetting body"), facts.vetting_body),
-        (_("Vetting expected by"), facts.vetting_due),
-    ]
-    for label, value in rows:
-        pdf.set_font("SourceSans", "B", 11)
-        pdf.cell(55, 7, label)
-        pdf.set_font("SourceSans", "", 11)
-        pdf.multi_cell(0, 7, value, new_x="LMARGIN", new_y="NEXT")
+    key_value_rows(
+        pdf,
+        [
+            (_("Receipt code"), facts.receipt_code),
+            (_("Lookup secret"), facts.lookup_secret or _("as printed on your first receipt")),
+            (_("Submitted at"), facts.submitted_at),
+            (_("Enterprise"), facts.enterprise),
+            (_("Product"), facts.product),
+            (_("Vetting body"), facts.vetting_body),
+            (_("Vetting expected by"), facts.vetting_due),
+        ],
+    )
     pdf.ln(3)
-    pdf.set_font("SourceSans", "B", 11)
+    pdf.set_font(FONT, "B", 11)
     pdf.multi_cell(0, 7, _("Documents received"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("SourceSans", "", 10)
+    pdf.set_font(FONT, "", 10)
     for kind, filename in facts.documents:
         pdf.multi_cell(0, 6, f"• {kind}: {filename}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.set_font("SourceSans", "", 10)
+    pdf.set_font(FONT, "", 10)
     pdf.multi_cell(0, 6, next_steps_text(facts), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 

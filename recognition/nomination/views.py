@@ -33,6 +33,8 @@ from recognition.cases.receipts import lookup_secret_matches
 from recognition.cases.services import take_step
 from recognition.cases.storage import UploadRejected
 from recognition.cases.workflow import allowed_triggers
+from recognition.documents import slips
+from recognition.documents.responses import download
 from recognition.extensions import db, is_unique_violation
 from recognition.honours.models import Certificate
 from recognition.honours.views import pdf_response
@@ -55,7 +57,7 @@ from recognition.nomination.services import (
     update_product,
     update_profile,
 )
-from recognition.params import amount_arg
+from recognition.params import amount_arg, int_arg
 from recognition.review.scoring import criteria_of
 from recognition.rounds.eligibility import eligibility_failures
 
@@ -460,6 +462,30 @@ def receipt_as_pdf(application_id: int):
         receipt_pdf(receipt_facts(application, shown)),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{application.receipt_code}.pdf"'},
+    )
+
+
+@bp.route("/applications/<int:application_id>/supplement-request.pdf")
+def supplement_request_slip(application_id: int):
+    """The vetting body's request to supplement (Form 02), as the enterprise keeps it."""
+    application = load(application_id)
+    return download(
+        slips.supplement_request_slip(application, int_arg("number")),
+        "pdf",
+        url_for("nomination.application", application_id=application.id),
+        _("This dossier has no such request to supplement."),
+    )
+
+
+@bp.route("/applications/<int:application_id>/refusal.pdf")
+def refusal_slip(application_id: int):
+    """The vetting body's refusal with its reasons (Form 03)."""
+    application = load(application_id)
+    return download(
+        slips.refusal_slip(application),
+        "pdf",
+        url_for("nomination.application", application_id=application.id),
+        _("This dossier was not refused."),
     )
 
 

@@ -16,6 +16,7 @@ from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.honours import services as honours
 from recognition.honours.forms import CommentForm, TrackForm
+from recognition.honours.results import published_results
 from recognition.nomination.views import upload_message
 from recognition.params import int_arg
 from recognition.ratelimit import hit
@@ -113,7 +114,7 @@ def results(round_id: int):
     round_ = db.session.get(Round, round_id)
     if round_ is None or round_.results_published_at is None:
         abort(404)
-    listed = honours.published_results(round_)
+    listed = published_results(round_)
     form = CommentForm(listed)
     if form.validate_on_submit():
         if not hit(f"comment:{client_key()}", COMMENT_LIMIT_PER_MINUTE):

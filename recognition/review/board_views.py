@@ -11,13 +11,14 @@ from sqlalchemy.orm import selectinload
 
 from recognition.accounts.models import Role, User
 from recognition.accounts.permissions import blueprint_requires
-from recognition.cases.models import Application, AuditEvent, State
+from recognition.cases.models import Application, State
+from recognition.cases.queries import override_reasons_of
 from recognition.cases.services import take_step
 from recognition.extensions import db
 from recognition.params import parse_id
 from recognition.review import services
 from recognition.review.models import ReviewAssignment
-from recognition.review.scoring import TIE_BREAK_RULE, groups_of
+from recognition.review.scoring import SPREAD_RULE, TIE_BREAK_RULE, groups_of
 from recognition.review.scoring import board as board_results
 from recognition.rounds.queries import get_round_or_404
 
@@ -65,9 +66,19 @@ def assignments(round_id: int):
 def assign_evenly(round_id: int):
     round_ = get_round_or_404(round_id)
     try:
-        made = services.assign_evenly(round_, current_user)
+        outcome = services.assign_evenly(round_, current_user)
         db.session.commit()
-        flash(_("%(count)s assignments made.", count=made), "success")
+        flash(_("%(count)s assignments made.", count=outcome.made), "success")
+        if outcome.short:
+            flash(
+                _(
+                    "No eligible council member is left for %(codes)s: each needs %(needed)s reviewers "
+                    "without a conflict of interest. Add members to the council.",
+                    codes=", ".join(a.receipt_code for a in outcome.short),
+                    needed=round_.reviewers_per_dossier,
+                ),
+                "warning",
+            )
     except services.ReviewError as error:
         db.session.rollback()
         flash(str(error.message), "danger")
@@ -105,22 +116,14 @@ def open_review(application_id: int):
 def board(round_id: int):
     round_ = get_round_or_404(round_id)
     results = board_results(round_)
-    overrides = {
-        event.application_id: event.payload.get("override_reason")
-        for event in db.session.scalars(
-            select(AuditEvent)
-            .join(Application, Application.id == AuditEvent.application_id)
-            .where(Application.round_id == round_.id, AuditEvent.trigger == "conclude_review")
-        )
-        if event.payload.get("override_reason")
-    }
     return render_template(
         "review_board/board.html",
         round=round_,
         results=results,
         groups=groups_of(round_.id),
         tie_break_rule=TIE_BREAK_RULE,
-        overrides=overrides,
+        spread_rule=SPREAD_RULE,
+        overrides=override_reasons_of(round_.id),
     )
 
 

@@ -116,7 +116,7 @@ def score_form_for(criteria: list[Criterion], saved: Iterable[Score]) -> ScoreFo
             f"points_{criterion.id}",
             StringField(
                 _l("Points (0 to %(max)s)", max=format_points(criterion.max_points)),
-                description=criterion.guidance_for(locale) or criterion.guidance_vi,
+                description=criterion.guidance_for(locale),
                 validators=[Length(max=20), at_most_two_decimals],
                 render_kw={"inputmode": "decimal", "autocomplete": "off"},
             ),

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from recognition.accounts.models import User
 from recognition.clock import utcnow
 from recognition.extensions import db
+from recognition.i18n import Bilingual
 
 
 def format_points(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-class CriterionGroup(db.Model):
+class CriterionGroup(Bilingual, db.Model):
     """A group of criteria (e.g. economic value and scale), with an optional minimum on its mean."""
 
     __tablename__ = "criterion_groups"
@@ -35,15 +36,12 @@ class CriterionGroup(db.Model):
         back_populates="group", order_by="Criterion.position", cascade="all, delete-orphan"
     )
 
-    def name_for(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_vi
-
     @property
     def max_points(self) -> Decimal:
         return sum((c.max_points for c in self.criteria), Decimal(0))
 
 
-class Criterion(db.Model):
+class Criterion(Bilingual, db.Model):
     """One scored criterion: maximum points and guidance for the council."""
 
     __tablename__ = "criteria"
@@ -65,16 +63,13 @@ class Criterion(db.Model):
 
     group: Mapped[CriterionGroup] = relationship(back_populates="criteria")
 
-    def name_for(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_vi
-
     @property
     def max_points_text(self) -> str:
         """10, 7.5: the maximum as people write it (no trailing zeros, no exponent)."""
         return format_points(self.max_points)
 
     def guidance_for(self, locale: str) -> str:
-        return self.guidance_en if locale == "en" else self.guidance_vi
+        return self.text_for("guidance", locale)
 
 
 class CouncilMember(db.Model):

@@ -18,7 +18,7 @@ from recognition.cases.workflow import advance
 from recognition.clock import utcnow
 from recognition.extensions import db
 from recognition.review.models import CouncilMember, ReviewAssignment, Score
-from recognition.review.scoring import criteria_for_member, criteria_frozen
+from recognition.review.scoring import criteria_for_member, criteria_frozen, criterion_scorers
 from recognition.rounds.models import Round
 
 ASSIGNABLE_STATES = (State.endorsed, State.under_review)
@@ -89,9 +89,20 @@ def assign_reviewer(application: Application, user: User, actor: User | None = N
     return assignment
 
 
-def assign_evenly(round_: Round, actor: User | None = None) -> int:
-    """Fill every endorsed dossier up to the round's reviewers per dossier, always giving the next
-    assignment to the least-loaded eligible member (never a conflicted one). Returns assignments made."""
+@dataclass
+class EvenAssignment:
+    """What "assign evenly" did: assignments made, and the dossiers still short of reviewers because
+    no eligible member (on the council, not conflicted, not already on the dossier) is left."""
+
+    made: int
+    short: list[Application]
+
+
+def assign_evenly(round_: Round, actor: User | None = None) -> EvenAssignment:
+    """Fill every endorsed dossier, and every dossier under review that a declared conflict left
+    short, up to the round's reviewers per dossier, always giving the next assignment to the
+    least-loaded eligible member (never a conflicted one). When the round assigns criteria to
+    members, a member who scores a criterion the dossier's reviewers leave uncovered comes first."""
     members = [m.user for m in council_of(round_)]
     if not members:
         raise ReviewError(_l("Name the council's members first."))
@@ -103,10 +114,11 @@ def assign_evenly(round_: Round, actor: User | None = None) -> int:
             .group_by(ReviewAssignment.reviewer_id)
         ).all()
     )
-    made = 0
+    scorers = criterion_scorers(round_.id)
+    made, short = 0, []
     applications = db.session.scalars(
         select(Application)
-        .where(Application.round_id == round_.id, Application.state == State.endorsed)
+        .where(Application.round_id == round_.id, Application.state.in_(ASSIGNABLE_STATES))
         .order_by(Application.id)
     ).all()
     for application in applications:
@@ -116,20 +128,27 @@ def assign_evenly(round_: Round, actor: User | None = None) -> int:
                 select(ReviewAssignment).where(ReviewAssignment.application_id == application.id)
             )
         }
-        active = sum(1 for conflict in current.values() if conflict is not True)
-        candidates = sorted(
-            (m for m in members if m.id not in current and _can_review(m, application)),
-            key=lambda m: (loads.get(m.id, 0), m.id),
-        )
-        for member in candidates[: max(round_.reviewers_per_dossier - active, 0)]:
+        active = {reviewer_id for reviewer_id, conflict in current.items() if conflict is not True}
+        candidates = [m for m in members if m.id not in current and _can_review(m, application)]
+        for _ in range(max(round_.reviewers_per_dossier - len(active), 0)):
+            if not candidates:
+                short.append(application)
+                break
+            uncovered = {cid for cid, users in scorers.items() if not users & active}
+            member = min(
+                candidates,
+                key=lambda m: (not any(m.id in scorers[cid] for cid in uncovered), loads.get(m.id, 0), m.id),
+            )
+            candidates.remove(member)
             db.session.add(ReviewAssignment(application_id=application.id, reviewer_id=member.id))
             record_event(
                 application, actor, Role.secretariat.value, "assign_reviewer", {"reviewer_id": member.id}
             )
+            active.add(member.id)
             loads[member.id] = loads.get(member.id, 0) + 1
             made += 1
     db.session.flush()
-    return made
+    return EvenAssignment(made, short)
 
 
 def declare(assignment: ReviewAssignment, has_conflict: bool, reason: str = "") -> None:

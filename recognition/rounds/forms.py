@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -20,10 +21,11 @@ from wtforms import (
 from wtforms import Form as PlainForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.i18n import BabelTranslations, Form
 from recognition.nomination.forms import MoneyField
-from recognition.rounds.models import RoundStatus, SupplementExpiry, VettingBody
+from recognition.rounds.models import DOCUMENT_KIND_LABELS, RoundStatus, SupplementExpiry, VettingBody
 from recognition.validators import MaxEntries, MaxLines, distinct_choices
 
 STATUS_LABELS = {
@@ -53,6 +55,10 @@ class RoundForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
     opens_on = DateField(_l("Nominations open on"), validators=[InputRequired()])
     closes_on = DateField(_l("Nominations close on"), validators=[InputRequired()])
+    review_starts_on = DateField(_l("Council review starts on (planned)"), validators=[Optional()])
+    review_ends_on = DateField(_l("Council review ends on (planned)"), validators=[Optional()])
+    results_planned_on = DateField(_l("Results published for comment on (planned)"), validators=[Optional()])
+    decision_planned_on = DateField(_l("City's decision on (planned)"), validators=[Optional()])
     status = SelectField(_l("Status"), choices=[SelectChoice(k.value, v) for k, v in STATUS_LABELS.items()])
     vetting_body = SelectField(
         _l("Who vets the dossiers"),
@@ -93,11 +99,16 @@ class RoundForm(Form):
 
     def __init__(self, programmes, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.programme_id.choices = [SelectChoice(p.id, p.name_vi) for p in programmes]
+        locale = str(get_locale())
+        self.programme_id.choices = [SelectChoice(p.id, p.name_for(locale)) for p in programmes]
 
     def validate_closes_on(self, field) -> None:
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
             raise ValidationError(_l("The closing date must not be before the opening date."))
+
+    def validate_review_ends_on(self, field) -> None:
+        if self.review_starts_on.data and field.data and field.data < self.review_starts_on.data:
+            raise ValidationError(_l("The review must not end before it starts."))
 
     def validate_target_products_max(self, field) -> None:
         if field.data is not None and self.target_products_min.data is not None:
@@ -110,6 +121,34 @@ class RoundForm(Form):
                 raise ValidationError(_l("The maximum must not be below the minimum."))
 
 
+class CloneRoundForm(Form):
+    """Next year's round from an existing one: the settings are copied, the dates moved by the years."""
+
+    source_id = SelectField(_l("Copy the round"), coerce=int, validators=[DataRequired()])
+    year = count(_l("Year of the new round"), 2000, 2100)
+    title = StringField(
+        _l("Title (empty: the source's title with the new year)"), validators=[Optional(), Length(max=255)]
+    )
+    submit = SubmitField(_l("Create the new round"))
+
+    def __init__(self, rounds, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source_id.choices = [
+            SelectChoice(r.id, f"{r.year} · {r.programme.code} · {r.title}") for r in rounds
+        ]
+
+
+class RequiredDocumentsForm(Form):
+    kinds = SelectMultipleField(
+        _l("Documents a nomination must carry"),
+        choices=[SelectChoice(kind.value, label) for kind, label in DOCUMENT_KIND_LABELS.items()],
+        validators=[DataRequired(_l("Tick at least one document.")), distinct_choices],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    submit = SubmitField(_l("Save the required documents"))
+
+
 class _Translated(PlainForm):
     class Meta:
         def get_translations(self, form):
@@ -117,29 +156,41 @@ class _Translated(PlainForm):
 
 
 class CriterionRowForm(_Translated):
+    """One criterion; the English texts are optional (the English interface shows the Vietnamese)."""
+
     id = HiddenField()
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[DataRequired(), Length(max=255)])
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=255)])
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=255)])
     max_points = DecimalField(
         _l("Maximum points"), places=2, validators=[InputRequired(), NumberRange(min=0.5, max=100)]
     )
-    guidance_vi = TextAreaField(_l("Guidance"), validators=[Optional(), Length(max=2000)])
+    guidance_vi = TextAreaField(_l("Guidance (Vietnamese)"), validators=[Optional(), Length(max=2000)])
+    guidance_en = TextAreaField(_l("Guidance (English)"), validators=[Optional(), Length(max=2000)])
     remove = BooleanField(_l("Remove"))
+
+
+class NewCriterionRowForm(CriterionRowForm):
+    """The blank row for adding a criterion: left empty, it adds nothing and asks for nothing."""
+
+    def validate(self, extra_validators=None) -> bool:
+        if not any(str(field.data or "").strip() for field in self if field.name not in ("id", "remove")):
+            return True
+        return super().validate(extra_validators)
 
 
 class GroupRowForm(_Translated):
     id = HiddenField()
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
     name_vi = StringField(_l("Name (Vietnamese)"), validators=[DataRequired(), Length(max=255)])
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=255)])
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=255)])
     min_points = DecimalField(
         _l("Minimum on the group's mean (optional)"),
         places=2,
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
     criteria = FieldList(FormField(CriterionRowForm), validators=[MaxEntries(40)])
-    new_criterion = FormField(CriterionRowForm)
+    new_criterion = FormField(NewCriterionRowForm)
 
 
 class CriteriaForm(Form):
@@ -171,7 +222,8 @@ def criterion_assignment_form(members, criteria, assigned: dict[int, set[int]]) 
     class _Form(CriterionAssignmentForm):
         pass
 
-    choices = [SelectChoice(str(c.id), f"{c.code} {c.name_vi}") for c in criteria]
+    locale = str(get_locale())
+    choices = [SelectChoice(str(c.id), f"{c.code} {c.name_for(locale)}") for c in criteria]
     for member in members:
         setattr(
             _Form,

@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.extensions import db
+from recognition.i18n import Bilingual
 
 
 class RoundStatus(enum.StrEnum):
@@ -57,7 +58,7 @@ DOCUMENT_KIND_LABELS = {
 DEFAULT_REQUIRED_DOCUMENTS = [kind.value for kind in DocumentKind if kind != DocumentKind.other]
 
 
-class Programme(db.Model):
+class Programme(Bilingual, db.Model):
     """A scheme the Department runs on this process (key industrial products, supporting industries)."""
 
     __tablename__ = "programmes"
@@ -69,9 +70,6 @@ class Programme(db.Model):
     outcome_vi: Mapped[str] = mapped_column(String(255))
     outcome_en: Mapped[str] = mapped_column(String(255))
 
-    def name_for(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_vi
-
 
 class Round(db.Model):
     """One yearly call of a programme (đợt xét chọn), with all the settings its plan decides."""
@@ -80,6 +78,7 @@ class Round(db.Model):
     __table_args__ = (
         UniqueConstraint("programme_id", "year", name="uq_rounds_programme_year"),
         CheckConstraint("closes_on >= opens_on", name="dates_in_order"),
+        CheckConstraint("review_ends_on >= review_starts_on", name="review_dates_in_order"),
         CheckConstraint("max_supplement_requests >= 0", name="supplement_limit_non_negative"),
         CheckConstraint("reviewers_per_dossier >= 1", name="at_least_one_reviewer"),
         CheckConstraint("pass_threshold >= 0 AND pass_threshold <= 100", name="threshold_in_range"),
@@ -124,8 +123,16 @@ class Round(db.Model):
     target_products_max: Mapped[int | None]
     target_enterprises_min: Mapped[int | None]
     target_enterprises_max: Mapped[int | None]
+    # The plan's calendar beyond nominations, announced to everyone; optional until decided.
+    review_starts_on: Mapped[date | None]
+    review_ends_on: Mapped[date | None]
+    results_planned_on: Mapped[date | None]
+    decision_planned_on: Mapped[date | None]
     results_published_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     comment_deadline: Mapped[date | None]
+    # The list published for comment, frozen at publication (rank, receipt code, names as submitted,
+    # total, outcome, Top N mark): /results shows this, whatever happens to scores or states later.
+    published_results: Mapped[list | None] = mapped_column(db.JSON)
 
     programme: Mapped[Programme] = relationship()
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import abort
+from sqlalchemy import func, select
 
+from recognition.cases.models import Application
 from recognition.extensions import db
-from recognition.rounds.models import Round
+from recognition.rounds.models import Round, RoundStatus
 
 
 def get_round_or_404(round_id: int) -> Round:
@@ -13,3 +15,26 @@ def get_round_or_404(round_id: int) -> Round:
     if round_ is None:
         abort(404)
     return round_
+
+
+def rounds_under_way() -> list[Round]:
+    """The open rounds, newest first: announced, taking nominations or in vetting and review."""
+    return list(
+        db.session.scalars(
+            select(Round).where(Round.status == RoundStatus.open).order_by(Round.year.desc(), Round.id)
+        )
+    )
+
+
+def rounds_newest_first() -> list[Round]:
+    """Every round, newest first (the sources a clone may start from)."""
+    return list(db.session.scalars(select(Round).order_by(Round.year.desc(), Round.id.desc())))
+
+
+def submitted_dossier_count(round_: Round) -> int:
+    """Dossiers of the round already submitted: a change of required documents no longer reaches them."""
+    return db.session.scalar(
+        select(func.count(Application.id)).where(
+            Application.round_id == round_.id, Application.submitted_at.is_not(None)
+        )
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 
 from recognition.accounts.models import Role, User
 from recognition.cases.audit import changed_fields, field_values, record_change
@@ -14,10 +15,11 @@ from recognition.review.models import CouncilMember, Criterion, CriterionAssignm
 from recognition.review.rubric import apply_default_rubric
 from recognition.review.scoring import criteria_frozen
 from recognition.review.services import ReviewError, ensure_criteria_editable
-from recognition.rounds.models import Round, RoundStatus, SupplementExpiry, VettingBody
+from recognition.rounds.models import DocumentKind, Round, RoundStatus, SupplementExpiry, VettingBody
 
 ROUND_FIELDS = (
-    "programme_id", "year", "title", "opens_on", "closes_on", "legal_bases", "vetting_working_days",
+    "programme_id", "year", "title", "opens_on", "closes_on", "review_starts_on", "review_ends_on",
+    "results_planned_on", "decision_planned_on", "legal_bases", "vetting_working_days",
     "max_supplement_requests", "supplement_working_days", "reviewers_per_dossier", "pass_threshold", "top_n",
     "spread_flag_points", "certificate_validity_months", "min_revenue_high_tech_vnd", "min_revenue_other_vnd",
     "min_exports_handicraft_usd", "target_products_min", "target_products_max", "target_enterprises_min",
@@ -26,6 +28,11 @@ ROUND_FIELDS = (
 
 
 AUDITED_FIELDS = (*ROUND_FIELDS, "status", "vetting_body", "supplement_expiry")
+# The calendar a clone moves by the difference of years.
+DATE_FIELDS = (
+    "opens_on", "closes_on", "review_starts_on", "review_ends_on", "results_planned_on",
+    "decision_planned_on",
+)  # fmt: skip
 # The outcome rules freeze with the criteria: once a score is in, moving them would change results.
 FROZEN_WITH_CRITERIA = ("pass_threshold", "top_n")
 
@@ -62,15 +69,92 @@ def apply_round_settings(round_: Round, data: dict, actor: User | None = None) -
         record_change(round_, actor, Role.secretariat.value, "edit_settings", changes)
 
 
-def create_round(data: dict, actor: User | None = None) -> Round:
-    """A new round with the settings given and the default 100-point rubric; the caller commits."""
+def _insert_round(data: dict) -> Round:
     round_ = Round()
     _set_round_fields(round_, data)
     db.session.add(round_)
     db.session.flush()
+    return round_
+
+
+def create_round(data: dict, actor: User | None = None) -> Round:
+    """A new round with the settings given and the default 100-point rubric; the caller commits."""
+    round_ = _insert_round(data)
     apply_default_rubric(round_)
     record_change(round_, actor, Role.secretariat.value, "create_round", field_values(round_, AUDITED_FIELDS))
     return round_
+
+
+def clone_title(source: Round, year: int) -> str:
+    """The source's title with its year replaced ("… năm 2025" becomes "… năm 2026")."""
+    return source.title.replace(str(source.year), str(year))
+
+
+def clone_round(source: Round, year: int, title: str, actor: User | None = None) -> Round:
+    """Next year's round from `source`: its settings, legal bases, required documents and rubric, its
+    dates moved by the difference of years, as a draft; not its council, dossiers or results.
+
+    The caller checks the year is free (round_taken) and commits; audited like create_round.
+    """
+    shift = relativedelta(years=year - source.year)
+    data = {name: getattr(source, name) for name in ROUND_FIELDS}
+    for name in DATE_FIELDS:
+        data[name] = data[name] + shift if data[name] else None
+    data.update(
+        year=year,
+        title=title,
+        status=RoundStatus.draft,
+        vetting_body=source.vetting_body,
+        supplement_expiry=source.supplement_expiry,
+    )
+    round_ = _insert_round(data)
+    round_.required_documents = list(source.required_documents)
+    _copy_rubric(source, round_)
+    record_change(
+        round_,
+        actor,
+        Role.secretariat.value,
+        "clone_round",
+        {
+            **field_values(round_, AUDITED_FIELDS),
+            "required_documents": round_.required_documents,
+            "cloned_from": source.id,
+        },
+    )
+    return round_
+
+
+def _copy_rubric(source: Round, target: Round) -> None:
+    """Every criterion group and criterion of `source`, column for column, into `target`."""
+    for group in db.session.scalars(
+        select(CriterionGroup).where(CriterionGroup.round_id == source.id).order_by(CriterionGroup.position)
+    ):
+        copy = _copied(group, round_id=target.id)
+        copy.criteria = [_copied(criterion, round_id=target.id) for criterion in group.criteria]
+        db.session.add(copy)
+    db.session.flush()
+
+
+def _copied(row, **overrides):
+    keys = {attr.key for attr in inspect(type(row)).column_attrs} - {"id", "round_id", "group_id"}
+    return type(row)(**{key: getattr(row, key) for key in keys}, **overrides)
+
+
+def set_required_documents(round_: Round, kinds: list[str], actor: User | None = None) -> None:
+    """Which document kinds a nomination of this round must carry, in the catalogue's order. Audited.
+
+    Allowed at any time, because the list is read only by the submit guard, at submission: removing a
+    kind lets drafts submit without it; adding one binds the drafts still to be submitted, while a
+    dossier already submitted is never checked again (if its vetting body needs the new document, it
+    asks for it with a request to supplement).
+    """
+    chosen = [kind.value for kind in DocumentKind if kind.value in set(kinds)]
+    before = list(round_.required_documents)
+    if chosen == before:
+        return
+    round_.required_documents = chosen
+    changes = {"required_documents": [before, chosen]}
+    record_change(round_, actor, Role.secretariat.value, "edit_required_documents", changes)
 
 
 def round_taken(programme_id: int, year: int, exclude_id: int | None = None) -> bool:
@@ -95,7 +179,7 @@ def save_criteria(round_: Round, groups_data: list[dict], actor: User | None = N
         group.code, group.name_vi, group.name_en = (
             group_data["code"],
             group_data["name_vi"],
-            group_data["name_en"],
+            (group_data["name_en"] or "").strip(),
         )
         group.min_points = group_data["min_points"]
         criteria = {str(c.id): c for c in group.criteria}
@@ -118,9 +202,10 @@ def save_criteria(round_: Round, groups_data: list[dict], actor: User | None = N
 def _apply_criterion(criterion: Criterion, row: dict) -> None:
     criterion.code = row["code"].strip()
     criterion.name_vi = row["name_vi"].strip()
-    criterion.name_en = (row.get("name_en") or row["name_vi"]).strip()
+    criterion.name_en = (row.get("name_en") or "").strip()
     criterion.max_points = Decimal(row["max_points"])
     criterion.guidance_vi = row.get("guidance_vi") or ""
+    criterion.guidance_en = row.get("guidance_en") or ""
 
 
 def remove_council_member(round_: Round, user_id: int) -> None:

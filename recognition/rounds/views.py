@@ -14,12 +14,13 @@ from recognition.accounts.models import Role, RoleMembership, User
 from recognition.accounts.permissions import blueprint_requires
 from recognition.clock import local_today
 from recognition.extensions import db
+from recognition.params import int_arg
 from recognition.review.scoring import criteria_frozen, criteria_of, groups_of
 from recognition.review.services import ReviewError, add_council_member, council_of
 from recognition.rounds import forms, services
 from recognition.rounds.calendar import calendar_exceptions_from, set_calendar_exception
 from recognition.rounds.models import CalendarException, Programme, Round
-from recognition.rounds.queries import get_round_or_404
+from recognition.rounds.queries import get_round_or_404, rounds_newest_first, submitted_dossier_count
 
 bp = Blueprint("rounds", __name__, url_prefix="/secretariat")
 blueprint_requires(bp, Role.secretariat)
@@ -95,10 +96,48 @@ def edit_round(round_id: int):
     return render_template("rounds/edit.html", form=form, round=round_, frozen=frozen)
 
 
+@bp.route("/rounds/clone", methods=["GET", "POST"])
+def clone_round():
+    """Next year's round from last year's (?source=<id> picks it): then its dates are edited."""
+    form = forms.CloneRoundForm(rounds_newest_first())
+    if not form.is_submitted() and (source := db.session.get(Round, int_arg("source") or 0)):
+        form.source_id.data, form.year.data = source.id, source.year + 1
+    if form.validate_on_submit():
+        source = get_round_or_404(form.source_id.data)
+        if services.round_taken(source.programme_id, form.year.data):
+            form.year.errors.append(_("This programme already has a round for that year."))
+        else:
+            title = (form.title.data or "").strip() or services.clone_title(source, form.year.data)
+            round_ = services.clone_round(source, form.year.data, title, current_user)
+            db.session.commit()
+            flash(
+                _("Round created from %(year)s: check its dates, then open it.", year=source.year), "success"
+            )
+            return redirect(url_for("rounds.edit_round", round_id=round_.id))
+    return render_template("rounds/clone.html", form=form)
+
+
+@bp.route("/rounds/<int:round_id>/documents", methods=["GET", "POST"])
+def required_documents(round_id: int):
+    """The document kinds a nomination must carry (see services.set_required_documents for when)."""
+    round_ = get_round_or_404(round_id)
+    form = forms.RequiredDocumentsForm()
+    if not form.is_submitted():
+        form.kinds.data = list(round_.required_documents)
+    if form.validate_on_submit():
+        services.set_required_documents(round_, form.kinds.data, current_user)
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("rounds.required_documents", round_id=round_.id))
+    return render_template(
+        "rounds/documents.html", round=round_, form=form, submitted=submitted_dossier_count(round_)
+    )
+
+
 def _group_data(group) -> dict:
     criteria = [
         {"id": str(c.id), "code": c.code, "name_vi": c.name_vi, "name_en": c.name_en,
-         "max_points": c.max_points, "guidance_vi": c.guidance_vi}
+         "max_points": c.max_points, "guidance_vi": c.guidance_vi, "guidance_en": c.guidance_en}
         for c in group.criteria
     ]  # fmt: skip
     return {

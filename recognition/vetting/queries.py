@@ -44,10 +44,14 @@ def vetted_by(user: User, scope: str) -> Select:
     )
 
 
-def _filtered(stmt: Select, filters: QueueFilters, default_states=ACTION_STATES) -> Select:
+def filter_dossiers(
+    stmt: Select, filters: QueueFilters, states=VETTED_STATES, default_states=ACTION_STATES
+) -> Select:
+    """Narrow a statement over applications joined with their enterprise and product: a state among
+    `states` (else `default_states`), round, sector, and a search on names, tax code and receipt code."""
     if filters.round_id:
         stmt = stmt.where(Application.round_id == filters.round_id)
-    if filters.state in {s.value for s in VETTED_STATES}:
+    if filters.state in {s.value for s in states}:
         stmt = stmt.where(Application.state == filters.state)
     else:
         stmt = stmt.where(Application.state.in_(default_states))
@@ -69,7 +73,7 @@ def _filtered(stmt: Select, filters: QueueFilters, default_states=ACTION_STATES)
 def vetting_queue(user: User, scope: str, filters: QueueFilters, page: int) -> Pagination:
     """One page of the queue, soonest deadline first (no deadline last), with enterprise and product."""
     stmt = (
-        _filtered(
+        filter_dossiers(
             vetted_by(user, scope).join(Application.enterprise).join(Application.product),
             filters,
         )
@@ -82,11 +86,17 @@ def vetting_queue(user: User, scope: str, filters: QueueFilters, page: int) -> P
 
 def state_counts(user: User, scope: str, filters: QueueFilters) -> dict[str, int]:
     """Applications per state under the same scope, round, sector and search (one query)."""
+    return counts_by_state(vetted_by(user, scope), filters, VETTED_STATES)
+
+
+def counts_by_state(scoped: Select, filters: QueueFilters, states) -> dict[str, int]:
+    """Applications of `scoped` per state among `states`, under the same round, sector and search."""
     base = (
-        _filtered(
-            vetted_by(user, scope).join(Application.enterprise).join(Application.product),
+        filter_dossiers(
+            scoped.join(Application.enterprise).join(Application.product),
             QueueFilters(filters.round_id, None, filters.sector_id, filters.search),
-            default_states=VETTED_STATES,
+            states=states,
+            default_states=states,
         )
         .with_only_columns(Application.state, func.count())
         .group_by(Application.state)

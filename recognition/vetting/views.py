@@ -17,10 +17,12 @@ from recognition.accounts.permissions import role_required
 from recognition.accounts.services import current_sectors
 from recognition.cases.downloads import send_document
 from recognition.cases.models import Application
-from recognition.cases.queries import document_of_or_404, timeline_of
+from recognition.cases.queries import document_of_or_404, supplements_of, timeline_of
 from recognition.cases.services import take_step
 from recognition.cases.workflow import allowed_triggers
 from recognition.clock import local_today
+from recognition.documents import slips
+from recognition.documents.responses import download
 from recognition.extensions import db
 from recognition.nomination.services import current_documents
 from recognition.params import int_arg
@@ -91,6 +93,7 @@ def dossier(application_id: int):
         application=application,
         documents=current_documents(application),
         timeline=timeline_of(application),
+        supplements=supplements_of(application),
         triggers=[t for t in allowed_triggers(application, current_user) if t in VETTING_TRIGGERS],
         eligibility=failing_eligibility_rules(application),
         start_form=forms.StepForm(data={"version": application.version}),
@@ -183,3 +186,27 @@ def document(application_id: int, document_id: int):
     application = load(application_id)
     document = document_of_or_404(application, document_id)
     return send_document(document, inline=request.args.get("inline") == "1")
+
+
+@bp.route("/dossiers/<int:application_id>/supplement-request.pdf")
+def supplement_request_slip(application_id: int):
+    """Form 02 of the one-stop procedure: the latest request to supplement, or `?number=` an earlier one."""
+    application = load(application_id)
+    return download(
+        slips.supplement_request_slip(application, int_arg("number")),
+        "pdf",
+        url_for(".dossier", application_id=application.id),
+        _("This dossier has no such request to supplement."),
+    )
+
+
+@bp.route("/dossiers/<int:application_id>/refusal.pdf")
+def refusal_slip(application_id: int):
+    """Form 03 of the one-stop procedure: the refusal with its reasons."""
+    application = load(application_id)
+    return download(
+        slips.refusal_slip(application),
+        "pdf",
+        url_for(".dossier", application_id=application.id),
+        _("This dossier was not refused."),
+    )

@@ -62,7 +62,9 @@ MEMBERS = (
 )  # fmt: skip
 MEAN_TOTAL = "84"
 CRITERIA = [
-    (code, name_vi, points) for _g, _vi, _en, rows in DEFAULT_RUBRIC for code, name_vi, _e, points, _h in rows
+    (code, name_vi, points)
+    for _g, _vi, _en, rows in DEFAULT_RUBRIC
+    for code, name_vi, _e, points, *_guidance in rows
 ]
 DECISION_NUMBER = "2468/QĐ-UBND"
 SIGNER = "Phó Chủ tịch UBND Thành phố Nguyễn Mạnh Quyền"

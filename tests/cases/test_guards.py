@@ -88,6 +88,26 @@ def with_open_objection(make):
     return application
 
 
+def criterion_without_scorer(make):
+    """A round whose criteria are assigned to members: the only reviewer scores all but D3."""
+    from recognition.review.models import CriterionAssignment
+    from recognition.review.rubric import apply_default_rubric
+    from recognition.review.scoring import criteria_of
+
+    round_ = make.round()
+    apply_default_rubric(round_)
+    db.session.commit()
+    application = make.application(round=round_)
+    reviewer = make.assign_reviewers(application, count=1)[0]
+    db.session.add_all(
+        CriterionAssignment(criterion_id=c.id, user_id=reviewer.id)
+        for c in criteria_of(round_.id)
+        if c.code != "D3"
+    )
+    db.session.commit()
+    return application
+
+
 def low_scores(make):
     application = make.application()
     make.assign_reviewers(application, scores=[50, 60, 55])
@@ -148,6 +168,13 @@ CASES = [
     (guards.enough_reviewers_without_conflict, lambda make: make.application(), {},
      "At least 3 reviewers without a conflict of interest must be assigned (now 0).",
      "Cần phân công ít nhất 3 thành viên không có xung đột lợi ích (hiện có 0)."),
+    (guards.every_criterion_has_a_scorer, criterion_without_scorer, {},
+     "No reviewer of this dossier without a conflict of interest is assigned to score: D3. Budget "
+     "contribution. Assign a member who scores them, or assign these criteria to a reviewer on the council "
+     "page.",
+     "Chưa có thành viên nào (không có xung đột lợi ích) được phân công chấm hồ sơ này được giao chấm các "
+     "tiêu chí: D3. Đóng góp ngân sách. Đề nghị phân công thành viên chấm các tiêu chí này, hoặc giao các "
+     "tiêu chí này cho một thành viên đã được phân công tại trang Hội đồng."),
     (guards.all_scores_submitted, under_review_with_missing_score, {},
      "Scores are missing from: Lê Minh Châu.", "Còn thiếu phiếu chấm điểm của: Lê Minh Châu."),
     (guards.override_has_reason, low_scores, {"outcome": "recommended"},

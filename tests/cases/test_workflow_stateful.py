@@ -58,6 +58,7 @@ from recognition.cases.workflow import STEPS, TRIGGERS, advance
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
 from recognition.review.models import ReviewAssignment
+from recognition.review.scoring import criteria_of, criterion_scorers
 from recognition.rounds.models import VettingBody
 from tests.conftest import VALID_DATA, valid_data
 
@@ -362,6 +363,10 @@ def test_random_triggers_by_random_actors_follow_the_table(make, monkeypatch):
                 key: RoundModel(r.id, r.vetting_body, r.max_supplement_requests, r.opens_on, r.closes_on)
                 for key, r in self.rounds.items()
             }
+            # Members score totals here: no criteria, so none assigned to members, and the guards on
+            # criteria (every one has a scorer to open review, a score to conclude) have nothing to
+            # refuse; tests/review/test_assigned_criteria.py drives them.
+            assert all(not criteria_of(r.id) and not criterion_scorers(r.id) for r in self.rounds.values())
             self.enterprises = {key: make.enterprise(unit_code=code) for key, code in UNITS.items()}
             self.users = {}
             for name, spec in ACTORS.items():
@@ -531,13 +536,14 @@ def test_random_triggers_by_random_actors_follow_the_table(make, monkeypatch):
             elif trigger in ("reject_in_unit", "withdraw"):
                 ok = _text(p.get("reason"))
             elif trigger == "open_review":
+                # Enough reviewers; every criterion has one of them as scorer (no criteria here).
                 ok = len(model.active) >= REVIEWERS_NEEDED
             elif trigger == "conclude_review":
                 by_rule = rule_outcome(model)
                 outcome = p.get("outcome")
                 dest = State(outcome) if outcome in ("recommended", "not_recommended") else by_rule
                 ok = (
-                    all(r.score is not None for r in model.active)
+                    all(r.score is not None for r in model.active)  # no criteria: no criterion unscored
                     and len(model.active) >= REVIEWERS_NEEDED  # conflicts declared late leave it short
                     and (dest == by_rule or _text(p.get("override_reason")))
                 )

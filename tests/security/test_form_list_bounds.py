@@ -13,7 +13,9 @@ from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.honours.forms import DecisionForm
 from recognition.nomination.forms import FiguresForm, QualityForm, SupplementAnswerForm
+from recognition.review.models import Criterion
 from recognition.rounds.forms import CriteriaForm, RoundForm, criterion_assignment_form
+from recognition.rounds.models import Programme
 from recognition.vetting.forms import SupplementRequestForm
 from tests.conftest import fire
 from tests.security import client_for
@@ -142,9 +144,8 @@ def test_criteria_groups_and_rows_are_bounded(app):
     assert not valid and "at most 40" in errors
 
 
-class _Choice:
-    def __init__(self, id_):
-        self.id, self.code, self.name_vi = id_, f"C{id_}", "Tiêu chí"
+def _choice(id_: int) -> Criterion:
+    return Criterion(id=id_, code=f"C{id_}", name_vi="Tiêu chí", name_en="")
 
 
 class _Member:
@@ -154,7 +155,7 @@ class _Member:
 
 
 def test_multi_selects_refuse_repeated_choices(app):
-    criteria = [_Choice(1), _Choice(2)]
+    criteria = [_choice(1), _choice(2)]
     ok = {"member_7": ["1", "2"]}
     assert posted(app, ok, lambda: criterion_assignment_form([_Member(7)], criteria, {}))[0]
     repeated = MultiDict([("member_7", "1")] * 900)
@@ -184,7 +185,7 @@ def test_legal_bases_are_at_most_twenty_lines(app, lines, ok):
         "min_exports_handicraft_usd": "1",
         "legal_bases": "\n".join(f"Quyết định {i}/QĐ-UBND" for i in range(lines)),
     }  # fmt: skip
-    programme = type("P", (), {"id": 1, "name_vi": "Chương trình"})()
+    programme = Programme(id=1, name_vi="Chương trình", name_en="")
     valid, errors = posted(app, data, lambda: RoundForm([programme]))
     assert valid is ok, errors
     if not ok:

@@ -198,6 +198,8 @@ VETTING_ROUTES = [
     ("GET", "/unit/dossiers/{id}/reject"),
     ("POST", "/unit/dossiers/{id}/reject"),
     ("GET", "/unit/dossiers/{id}/documents/{doc}"),
+    ("GET", "/unit/dossiers/{id}/supplement-request.pdf"),
+    ("GET", "/unit/dossiers/{id}/refusal.pdf"),
 ]
 
 

@@ -1,0 +1,128 @@
+"""The secretariat's whole view of every dossier (under /secretariat/dossiers), read-only: the
+nomination, vetting report, supplements and answers, documents, timeline and the council's score
+sheets. Each step the Department may take links to the page that holds its form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from recognition.accounts.models import Role, User
+from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.services import current_sectors
+from recognition.cases.downloads import send_document
+from recognition.cases.models import Application
+from recognition.cases.queries import document_of_or_404, supplements_of, timeline_of
+from recognition.cases.workflow import allowed_triggers
+from recognition.clock import local_today
+from recognition.dossiers.queries import (
+    SUBMITTED_STATES,
+    dossier_page,
+    dossier_state_counts,
+    get_dossier_or_404,
+)
+from recognition.extensions import db
+from recognition.nomination.services import current_documents
+from recognition.params import int_arg
+from recognition.review.forms import format_points
+from recognition.review.views import panel_of
+from recognition.rounds.forms import VETTING_BODY_LABELS
+from recognition.rounds.models import Round
+from recognition.vetting.queries import QueueFilters
+
+bp = Blueprint("dossiers", __name__, url_prefix="/secretariat/dossiers")
+blueprint_requires(bp, Role.secretariat)
+
+# Where the Department takes each step it may take on a dossier: the page holding the step's form.
+STEP_PAGES: dict[str, tuple[object, Callable[[Application], str]]] = {
+    "start_vetting": (
+        _l("Start vetting"),
+        lambda a: url_for("secretariat_vetting.dossier", application_id=a.id),
+    ),
+    "request_supplement": (
+        _l("Request a supplement"),
+        lambda a: url_for("secretariat_vetting.request_supplement", application_id=a.id),
+    ),
+    "endorse": (_l("Endorse"), lambda a: url_for("secretariat_vetting.endorse", application_id=a.id)),
+    "reject_in_unit": (_l("Reject"), lambda a: url_for("secretariat_vetting.reject", application_id=a.id)),
+    "open_review": (_l("Open review"), lambda a: url_for("review_board.assignments", round_id=a.round_id)),
+    "conclude_review": (
+        _l("Conclude"),
+        lambda a: url_for("review_board.board", round_id=a.round_id, _anchor=f"dossier-{a.id}"),
+    ),
+    "recognise": (
+        _l("The city's decision"),
+        lambda a: url_for("honours.round_page", round_id=a.round_id, _anchor="decision"),
+    ),
+}
+
+
+def step_links(application: Application, user: User) -> list[tuple[object, str]]:
+    """(label, url) of the steps this user may take now, by the workflow's own permission predicates."""
+    return [
+        (STEP_PAGES[trigger][0], STEP_PAGES[trigger][1](application))
+        for trigger in allowed_triggers(application, user)
+        if trigger in STEP_PAGES
+    ]
+
+
+@bp.context_processor
+def points_formatter():
+    return {"points": format_points}
+
+
+@bp.route("/")
+def home():
+    filters = QueueFilters(
+        round_id=int_arg("round"),
+        state=request.args.get("state") or None,
+        sector_id=int_arg("sector"),
+        search=request.args.get("q", "")[:100],
+    )
+    return render_template(
+        "dossiers/home.html",
+        page=dossier_page(current_user, filters, int_arg("page") or 1),
+        filters=filters,
+        counts=dossier_state_counts(current_user, filters),
+        states=SUBMITTED_STATES,
+        rounds=db.session.scalars(
+            select(Round).options(joinedload(Round.programme)).order_by(Round.year.desc())
+        ).all(),
+        sectors=current_sectors(local_today()),
+        today=local_today(),
+        vetting_body_labels=VETTING_BODY_LABELS,
+    )
+
+
+@bp.route("/<int:application_id>")
+def dossier(application_id: int):
+    application = get_dossier_or_404(current_user, application_id)
+    panel = panel_of(application)
+    return render_template(
+        "dossiers/dossier.html",
+        application=application,
+        documents=current_documents(application),
+        timeline=timeline_of(application),
+        supplements=supplements_of(application),
+        steps=step_links(application, current_user),
+        panel=panel if panel.reviewers else None,
+        vetting_body_labels=VETTING_BODY_LABELS,
+        today=local_today(),
+        document_url=lambda document, inline: url_for(
+            ".document", application_id=application.id, document_id=document.id, inline=1 if inline else None
+        ),
+    )
+
+
+@bp.route("/<int:application_id>/documents/<int:document_id>")
+def document(application_id: int, document_id: int):
+    """A document of a submitted dossier; images and PDFs may be shown inline for preview."""
+    application = get_dossier_or_404(current_user, application_id)
+    return send_document(
+        document_of_or_404(application, document_id), inline=request.args.get("inline") == "1"
+    )

@@ -1,0 +1,89 @@
+"""A round's calendar as every role sees it: the plan's key dates in order, planned or done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from recognition.clock import local_today, to_local
+from recognition.rounds.calendar import add_working_days
+from recognition.rounds.models import Round
+
+
+@dataclass(frozen=True)
+class KeyDate:
+    """One step of the calendar; without a date it is still to be announced, unless its note says more.
+
+    `phase` is past, now or upcoming against today (upcoming while there is no date yet).
+    """
+
+    code: str
+    label: str
+    starts_on: date | None = None
+    ends_on: date | None = None
+    note: str = ""
+    planned: bool = False
+    phase: str = "upcoming"
+
+
+def _phase(starts_on: date | None, ends_on: date | None, today: date) -> str:
+    first, last = starts_on or ends_on, ends_on or starts_on
+    if first is None:
+        return "upcoming"
+    if last < today:
+        return "past"
+    return "now" if first <= today else "upcoming"
+
+
+def key_dates(round_: Round) -> list[KeyDate]:
+    """Opening, closing, vetting, council review, results and comments, decision, certificate validity.
+
+    The vetting date is the latest a dossier submitted on the closing day is due (the round's working
+    days, on the working-day calendar); review, results and decision dates are the plan's, until done.
+    """
+    today = local_today()
+
+    def entry(code, label, starts_on=None, ends_on=None, runs_from=None, **rest) -> KeyDate:
+        """`runs_from`: when a step shown as a deadline ("by …") begins, for its phase."""
+        phase = _phase(starts_on or runs_from, ends_on, today)
+        return KeyDate(code, str(label), starts_on, ends_on, phase=phase, **rest)
+
+    vetting_note = _l(
+        "Within %(days)s working days of submission, so by this date for a dossier submitted on the "
+        "closing day (the clock pauses while the enterprise supplements).",
+        days=round_.vetting_working_days,
+    )
+    dates = [
+        entry("opens", _l("Nominations open"), round_.opens_on),
+        entry("closes", _l("Nominations close"), round_.closes_on),
+        entry(
+            "vetting",
+            _l("Vetting"),
+            ends_on=add_working_days(round_.closes_on, round_.vetting_working_days),
+            runs_from=round_.opens_on,
+            note=str(vetting_note),
+        ),
+        entry(
+            "review",
+            _l("Review by the council"),
+            round_.review_starts_on,
+            round_.review_ends_on,
+            planned=True,
+        ),
+    ]
+    if round_.results_published_at is not None:
+        published_on = to_local(round_.results_published_at).date()
+        dates.append(entry("results", _l("Results published for comment"), published_on))
+        dates.append(
+            entry("comments", _l("Comment deadline"), ends_on=round_.comment_deadline, runs_from=published_on)
+        )
+    else:
+        dates.append(
+            entry("results", _l("Results published for comment"), round_.results_planned_on, planned=True)
+        )
+    validity = _l("%(months)s months from the city's decision.", months=round_.certificate_validity_months)
+    dates.append(entry("decision", _l("City's decision"), round_.decision_planned_on, planned=True))
+    dates.append(entry("certificate", _l("Certificate validity"), note=str(validity)))
+    return dates

@@ -1,0 +1,290 @@
+"""Criteria assigned to particular council members (QĐ 2023/QĐ-UBND): no criterion is ever counted
+as 0 for want of a scorer, the spread is per criterion, and "assign evenly" replaces a conflicted
+reviewer. Through HTTP where the secretariat acts, through the services where members score."""
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from recognition.accounts.models import Role
+from recognition.cases.models import Application, State
+from recognition.extensions import db
+from recognition.review import services
+from recognition.review.models import CriterionAssignment, ReviewAssignment
+from recognition.review.rubric import apply_default_rubric
+from recognition.review.scoring import criteria_of, dossier_result
+from tests.review.test_board import client_for, council, endorsed, submit_scores
+from tests.review.test_council_member import counting_queries
+
+
+@pytest.fixture
+def secretariat(make):
+    return make.user(Role.secretariat)
+
+
+@pytest.fixture
+def rubric_round(make):
+    round_ = make.round()
+    apply_default_rubric(round_)
+    db.session.commit()
+    return round_
+
+
+AB = ("A1", "A2", "A3", "B1", "B2", "B3")  # 55 points
+CD = ("C1", "C2", "C3", "D1", "D2", "D3")  # 45 points
+
+
+def assign_criteria(round_, plan: dict) -> None:
+    """plan: member -> criterion codes they score."""
+    by_code = {c.code: c for c in criteria_of(round_.id)}
+    for member, codes in plan.items():
+        db.session.add_all(
+            CriterionAssignment(criterion_id=by_code[code].id, user_id=member.id) for code in codes
+        )
+    db.session.commit()
+
+
+def english(app, user):
+    client = client_for(app, user)
+    client.get("/lang/en")
+    return client
+
+
+def reviewers_of(application) -> list[ReviewAssignment]:
+    return list(
+        db.session.scalars(
+            select(ReviewAssignment)
+            .where(ReviewAssignment.application_id == application.id)
+            .order_by(ReviewAssignment.id)
+        )
+    )
+
+
+def state_of(application) -> State:
+    db.session.expire_all()
+    return State(db.session.get(Application, application.id).state)
+
+
+# 1. A criterion without a scorer ----------------------------------------------------------------------
+
+
+def test_open_review_is_refused_while_a_criterion_has_no_scorer(app, make, rubric_round, secretariat):
+    application = endorsed(make, rubric_round)
+    members = council(make, rubric_round)
+    # Nobody is assigned D1-D3; C1 only to a member who then declares a conflict on this dossier.
+    assign_criteria(rubric_round, {members[0]: AB, members[1]: ("C2", "C3"), members[2]: ("C1",)})
+    assignments = [services.assign_reviewer(application, m) for m in members]
+    services.declare(assignments[2], True, "Là cổ đông của doanh nghiệp")
+    db.session.commit()
+    extra = council(make, rubric_round, count=1)[0]
+    services.assign_reviewer(application, extra)
+    db.session.commit()
+
+    client = english(app, secretariat)
+    response = client.post(
+        f"/secretariat/review/applications/{application.id}/open-review", follow_redirects=True
+    )
+
+    assert (
+        "No reviewer of this dossier without a conflict of interest is assigned to score: "
+        "C1. Technology level, D1. Jobs and wages, D2. Local suppliers, D3. Budget contribution."
+    ) in response.text
+    assert state_of(application) == State.endorsed
+    # Once a reviewer scores them, review opens.
+    assign_criteria(rubric_round, {extra: ("C1", "D1", "D2", "D3")})
+    response = client.post(
+        f"/secretariat/review/applications/{application.id}/open-review", follow_redirects=True
+    )
+    assert "Council review opened" in response.text
+    assert state_of(application) == State.under_review
+
+
+def test_an_unscored_criterion_is_no_zero_and_blocks_conclusion(app, make, rubric_round, secretariat):
+    """The defect's dossier: 55 points from the criteria scored, the rest uncovered after a conflict."""
+    rubric_round.reviewers_per_dossier = 2
+    application = endorsed(make, rubric_round)
+    members = council(make, rubric_round)
+    assign_criteria(rubric_round, {members[0]: AB, members[1]: CD, members[2]: AB})
+    assignments = [services.assign_reviewer(application, m) for m in members]
+    db.session.commit()
+    client = english(app, secretariat)
+    client.post(f"/secretariat/review/applications/{application.id}/open-review")
+    assert state_of(application) == State.under_review
+    # The only member scoring C and D declares a conflict once review is open; the others score A and B.
+    services.declare(assignments[1], True, "Người thân làm việc tại doanh nghiệp")
+    db.session.commit()
+    full_marks = {c.code: str(c.max_points) for c in criteria_of(rubric_round.id) if c.code in AB}
+    submit_scores(assignments[0], full_marks)
+    submit_scores(assignments[2], full_marks)
+
+    result = dossier_result(db.session.get(Application, application.id))
+    assert result.total is None  # not 55: C1-D3 have no score
+    assert [c.code for c in result.unscored] == list(CD)
+    assert result.complete is False
+    response = client.post(
+        f"/secretariat/review/applications/{application.id}/conclude", data={}, follow_redirects=True
+    )
+    assert (
+        "No submitted score sheet covers: C1. Technology level, C2. Quality systems maintained"
+        in response.text
+    )
+    assert state_of(application) == State.under_review
+    board = client.get(f"/secretariat/review/rounds/{rubric_round.id}/board").text
+    assert "Not scored: C1, C2, C3, D1, D2, D3" in board
+
+
+def test_without_assigned_criteria_open_review_needs_only_the_reviewers(app, make, rubric_round, secretariat):
+    application = endorsed(make, rubric_round)
+    for member in council(make, rubric_round):
+        services.assign_reviewer(application, member)
+    db.session.commit()
+    english(app, secretariat).post(f"/secretariat/review/applications/{application.id}/open-review")
+    assert state_of(application) == State.under_review
+
+
+# 2. The spread per criterion --------------------------------------------------------------------------
+
+
+def test_the_spread_is_per_criterion_when_members_score_different_criteria(
+    app, make, rubric_round, secretariat
+):
+    members = council(make, rubric_round)
+    assign_criteria(rubric_round, {members[0]: AB, members[1]: CD, members[2]: AB})
+    honest, outlier = endorsed(make, rubric_round), endorsed(make, rubric_round)
+    sheets = {}
+    for application in (honest, outlier):
+        sheets[application.id] = [services.assign_reviewer(application, m) for m in members]
+        db.session.commit()
+        client_for(app, secretariat).post(f"/secretariat/review/applications/{application.id}/open-review")
+    agreed = dict(zip(AB, ("9", "9", "9", "9", "7", "6"), strict=True))  # 49 of 55
+    # Honest: the two members of A and B agree; C and D are scored lower (24 of 45). Totals 49/24/49.
+    submit_scores(sheets[honest.id][0], agreed)
+    submit_scores(sheets[honest.id][1], dict(zip(CD, ("6", "6", "6", "2", "2", "2"), strict=True)))
+    submit_scores(sheets[honest.id][2], agreed)
+    # Outlier: A1 2 against 9, A2 9 against 2: the members' totals are all 42.
+    submit_scores(sheets[outlier.id][0], {**agreed, "A1": "2"})
+    submit_scores(sheets[outlier.id][1], dict(zip(CD, ("9", "9", "9", "5", "5", "5"), strict=True)))
+    submit_scores(sheets[outlier.id][2], {**agreed, "A2": "2"})
+
+    honest_result = dossier_result(honest)
+    assert honest_result.total == Decimal("73.00")
+    assert honest_result.spread is None  # totals of different criteria are not compared
+    assert all(spread == 0 for spread in honest_result.criterion_spreads.values())
+    assert honest_result.flagged is False
+    outlier_result = dossier_result(outlier)
+    # Threshold: 15 of 100 points scaled to a 10-point criterion = 1.5; A1 and A2 differ by 7.
+    assert [c.code for c in outlier_result.flagged_criteria] == ["A1", "A2"]
+    assert outlier_result.flagged is True
+    page = english(app, secretariat).get(f"/secretariat/review/rounds/{rubric_round.id}/board").text
+    honest_cell = page.split(f'id="spread-{honest.id}"')[1].split("</td>")[0]
+    outlier_cell = page.split(f'id="spread-{outlier.id}"')[1].split("</td>")[0]
+    assert "discuss" not in honest_cell
+    assert "discuss" in outlier_cell and "A1: 7" in outlier_cell and "A2: 7" in outlier_cell
+
+
+def test_the_board_keeps_a_constant_number_of_queries(app, make, rubric_round, secretariat):
+    members = council(make, rubric_round)
+    assign_criteria(rubric_round, {members[0]: AB, members[1]: CD, members[2]: AB})
+    client = client_for(app, secretariat)
+    url = f"/secretariat/review/rounds/{rubric_round.id}/board"
+
+    def add_scored_dossier():
+        application = endorsed(make, rubric_round)
+        sheets = [services.assign_reviewer(application, m) for m in members]
+        db.session.commit()
+        client.post(f"/secretariat/review/applications/{application.id}/open-review")
+        submit_scores(sheets[0], dict.fromkeys(AB, "5"))
+        submit_scores(sheets[1], dict.fromkeys(CD, "4"))
+
+    def board_queries() -> int:
+        client.get(url)
+        with counting_queries() as statements:
+            assert client.get(url).status_code == 200
+        return len(statements)
+
+    add_scored_dossier()
+    one = board_queries()
+    for _ in range(3):
+        add_scored_dossier()
+    assert board_queries() == one
+
+
+# 3. "Assign evenly" after a conflict ----------------------------------------------------------------
+
+
+def test_assign_evenly_replaces_a_member_who_declared_a_conflict_under_review(
+    app, make, rubric_round, secretariat
+):
+    application = endorsed(make, rubric_round)
+    members = council(make, rubric_round, count=4)
+    client = english(app, secretariat)
+    url = f"/secretariat/review/rounds/{rubric_round.id}/assign-evenly"
+    assert "3 assignments made." in client.post(url, follow_redirects=True).text
+    client.post(f"/secretariat/review/applications/{application.id}/open-review")
+    assert state_of(application) == State.under_review
+    first = reviewers_of(application)[0]
+    services.declare(first, True, "Là cổ đông của doanh nghiệp")
+    db.session.commit()
+
+    page = client.post(url, follow_redirects=True).text
+
+    assert "1 assignments made." in page
+    active = [a.reviewer_id for a in reviewers_of(application) if a.has_conflict is not True]
+    assert len(active) == 3 and first.reviewer_id not in active
+    assert members[3].id in active
+    # A second conflict: no eligible member is left, and the page says which dossier is short.
+    services.declare(reviewers_of(application)[1], True, "Từng làm cố vấn cho doanh nghiệp")
+    db.session.commit()
+    page = client.post(url, follow_redirects=True).text
+    assert "0 assignments made." in page
+    assert (
+        f"No eligible council member is left for {application.receipt_code}: each needs 3 reviewers "
+        "without a conflict of interest."
+    ) in page
+
+
+def test_assign_evenly_prefers_a_member_who_scores_the_uncovered_criteria(
+    app, make, rubric_round, secretariat
+):
+    application = endorsed(make, rubric_round)
+    members = council(make, rubric_round, count=5)
+    assign_criteria(
+        rubric_round,
+        {members[0]: AB, members[1]: CD, members[2]: AB, members[3]: AB, members[4]: CD},
+    )
+    client = english(app, secretariat)
+    url = f"/secretariat/review/rounds/{rubric_round.id}/assign-evenly"
+    client.post(url)
+    assert {a.reviewer_id for a in reviewers_of(application)} == {members[0].id, members[1].id, members[2].id}
+    client.post(f"/secretariat/review/applications/{application.id}/open-review")
+    assert state_of(application) == State.under_review
+    conflicted = next(a for a in reviewers_of(application) if a.reviewer_id == members[1].id)
+    services.declare(conflicted, True, "Người thân làm việc tại doanh nghiệp")
+    db.session.commit()
+
+    client.post(url)
+
+    added = {a.reviewer_id for a in reviewers_of(application)} - {m.id for m in members[:3]}
+    assert added == {members[4].id}  # scores C and D, which nobody active covered; not members[3]
+
+
+def test_assign_evenly_says_when_the_council_is_too_small(app, make, rubric_round, secretariat):
+    application = endorsed(make, rubric_round)
+    members = council(make, rubric_round, count=3)
+    db.session.merge(
+        ReviewAssignment(
+            application_id=application.id,
+            reviewer_id=members[0].id,
+            has_conflict=True,
+            conflict_reason="Người thân làm việc tại đây",
+        )
+    )
+    db.session.commit()
+    page = (
+        english(app, secretariat)
+        .post(f"/secretariat/review/rounds/{rubric_round.id}/assign-evenly", follow_redirects=True)
+        .text
+    )
+    assert "2 assignments made." in page
+    assert f"No eligible council member is left for {application.receipt_code}" in page
