@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect
+from flask_babel import gettext as _
 
+from recognition.cases.models import Application
+from recognition.documents import slips
 from recognition.documents.docx import render_docx
 from recognition.documents.model import OfficialDocument
 from recognition.documents.pdf import render_pdf
+from recognition.params import int_arg
 
 FORMATS = {
     "pdf": (render_pdf, "application/pdf"),
@@ -28,3 +32,19 @@ def download(document: OfficialDocument | None, kind: str, back_url: str, missin
         return redirect(back_url)
     render, mimetype = FORMATS[kind]
     return file_response(render(document), f"{document.name}.{kind}", mimetype)
+
+
+def supplement_request_slip_response(application: Application, back_url: str) -> Response:
+    """Form 02 of the one-stop procedure: the latest request to supplement, or `?number=` an earlier
+    one (the vetting body's and the enterprise's pages serve the same slip)."""
+    return download(
+        slips.supplement_request_slip(application, int_arg("number")),
+        "pdf",
+        back_url,
+        _("This dossier has no such request to supplement."),
+    )
+
+
+def refusal_slip_response(application: Application, back_url: str) -> Response:
+    """Form 03 of the one-stop procedure: the refusal with its reasons."""
+    return download(slips.refusal_slip(application), "pdf", back_url, _("This dossier was not refused."))

@@ -33,8 +33,7 @@ from recognition.cases.receipts import lookup_secret_matches
 from recognition.cases.services import take_step
 from recognition.cases.storage import UploadRejected
 from recognition.cases.workflow import allowed_triggers
-from recognition.documents import slips
-from recognition.documents.responses import download
+from recognition.documents.responses import refusal_slip_response, supplement_request_slip_response
 from recognition.extensions import db, is_unique_violation
 from recognition.honours.models import Certificate
 from recognition.honours.views import pdf_response
@@ -57,7 +56,7 @@ from recognition.nomination.services import (
     update_product,
     update_profile,
 )
-from recognition.params import amount_arg, int_arg
+from recognition.params import amount_arg
 from recognition.review.scoring import criteria_of
 from recognition.rounds.eligibility import eligibility_failures
 
@@ -469,11 +468,8 @@ def receipt_as_pdf(application_id: int):
 def supplement_request_slip(application_id: int):
     """The vetting body's request to supplement (Form 02), as the enterprise keeps it."""
     application = load(application_id)
-    return download(
-        slips.supplement_request_slip(application, int_arg("number")),
-        "pdf",
-        url_for("nomination.application", application_id=application.id),
-        _("This dossier has no such request to supplement."),
+    return supplement_request_slip_response(
+        application, url_for("nomination.application", application_id=application.id)
     )
 
 
@@ -481,11 +477,8 @@ def supplement_request_slip(application_id: int):
 def refusal_slip(application_id: int):
     """The vetting body's refusal with its reasons (Form 03)."""
     application = load(application_id)
-    return download(
-        slips.refusal_slip(application),
-        "pdf",
-        url_for("nomination.application", application_id=application.id),
-        _("This dossier was not refused."),
+    return refusal_slip_response(
+        application, url_for("nomination.application", application_id=application.id)
     )
 
 

@@ -21,8 +21,7 @@ from recognition.cases.queries import document_of_or_404, supplements_of, timeli
 from recognition.cases.services import take_step
 from recognition.cases.workflow import allowed_triggers
 from recognition.clock import local_today
-from recognition.documents import slips
-from recognition.documents.responses import download
+from recognition.documents.responses import refusal_slip_response, supplement_request_slip_response
 from recognition.extensions import db
 from recognition.nomination.services import current_documents
 from recognition.params import int_arg
@@ -192,21 +191,11 @@ def document(application_id: int, document_id: int):
 def supplement_request_slip(application_id: int):
     """Form 02 of the one-stop procedure: the latest request to supplement, or `?number=` an earlier one."""
     application = load(application_id)
-    return download(
-        slips.supplement_request_slip(application, int_arg("number")),
-        "pdf",
-        url_for(".dossier", application_id=application.id),
-        _("This dossier has no such request to supplement."),
-    )
+    return supplement_request_slip_response(application, url_for(".dossier", application_id=application.id))
 
 
 @bp.route("/dossiers/<int:application_id>/refusal.pdf")
 def refusal_slip(application_id: int):
     """Form 03 of the one-stop procedure: the refusal with its reasons."""
     application = load(application_id)
-    return download(
-        slips.refusal_slip(application),
-        "pdf",
-        url_for(".dossier", application_id=application.id),
-        _("This dossier was not refused."),
-    )
+    return refusal_slip_response(application, url_for(".dossier", application_id=application.id))
