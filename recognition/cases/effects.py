@@ -31,9 +31,7 @@ def take_snapshot(ctx: StepContext) -> None:
         {
             "enterprise": asdict(EnterpriseRecord.of(application.enterprise)),
             "product": asdict(ProductRecord.of(application.product)),
-            "figures": [
-                {key: getattr(f, key) for key in FIGURE_FIELDS} for f in application.figures
-            ],
+            "figures": [{key: getattr(f, key) for key in FIGURE_FIELDS} for f in application.figures],
             "certifications": [
                 {"standard": c.standard, "number": c.number, "expires_on": c.expires_on}
                 for c in application.certifications

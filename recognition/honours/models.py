@@ -133,6 +133,7 @@ class Certificate(db.Model):
         if self.status == CertificateStatus.valid and self.valid_until < local_today():
             return CertificateStatus.expired
         return self.status
+
     product: Mapped[Product] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
 

@@ -4,6 +4,7 @@ flask-smorest builds the OpenAPI document (/api/v1/openapi.json) from the marshm
 route declarations below, so the document cannot drift from what the code answers. Every schema is an
 allowlist of what the public registry already shows: no application ids, scores, people or reasons.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,6 +38,7 @@ SERIAL_PATTERN = re.compile(r"[A-Z0-9-]{1,40}")
 
 # Query arguments ------------------------------------------------------------------------------------
 
+
 class RegistryQuery(ma.Schema):
     year = fields.Integer(
         validate=validate.Range(min=1900, max=9999), metadata={"description": "Round year."}
@@ -58,6 +60,7 @@ class RegistryQuery(ma.Schema):
 
 
 # Responses: each field required, nothing beyond what is declared -----------------------------------
+
 
 class SectorOut(ma.Schema):
     code = fields.String(required=True)
@@ -145,8 +148,14 @@ bp = Blueprint(
 @bp.route("/registry")
 @bp.arguments(RegistryQuery, location="query", as_kwargs=True)
 @bp.response(200, RegistryPage)
-def registry(page: int, per_page: int, year: int | None = None, sector: str | None = None,
-             unit: str | None = None, q: str = ""):
+def registry(
+    page: int,
+    per_page: int,
+    year: int | None = None,
+    sector: str | None = None,
+    unit: str | None = None,
+    q: str = "",
+):
     """Valid certificates, newest round first."""
     sector_id = _reference_id(Sector, sector)
     unit_id = _reference_id(AdministrativeUnit, unit)
@@ -202,6 +211,7 @@ def _reference_id(model, code: str | None) -> int | None:
 
 
 # Errors: JSON in the documented ErrorSchema for the API, the site's HTML pages everywhere else --------
+
 
 def _json_error(error: HTTPException):
     body = {"code": error.code, "status": error.name}

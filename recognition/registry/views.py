@@ -48,7 +48,6 @@ def switch_language(code: str):
     return redirect(safe_next_url(request.args.get("next")) or url_for("registry.home"))
 
 
-
 @bp.route("/registry")
 def registry():
     filters = RegistryFilters(

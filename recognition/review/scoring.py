@@ -120,6 +120,23 @@ def criteria_frozen(round_id: int) -> bool:
     )
 
 
+def members_with_submitted_sheets(round_: Round) -> list[User]:
+    """The members of the round who have submitted at least one score sheet."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.id.in_(
+                    select(ReviewAssignment.reviewer_id)
+                    .join(Application, Application.id == ReviewAssignment.application_id)
+                    .where(Application.round_id == round_.id, ReviewAssignment.submitted_at.is_not(None))
+                )
+            )
+            .order_by(User.full_name)
+        )
+    )
+
+
 @dataclass
 class DossierResult:
     application: Application

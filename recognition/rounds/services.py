@@ -13,7 +13,7 @@ from recognition.cases.audit import changed_fields, field_values, record_change
 from recognition.extensions import db
 from recognition.review.models import CouncilMember, Criterion, CriterionAssignment, CriterionGroup
 from recognition.review.rubric import apply_default_rubric
-from recognition.review.scoring import criteria_frozen
+from recognition.review.scoring import criteria_frozen, members_with_submitted_sheets
 from recognition.review.services import ReviewError, ensure_criteria_editable
 from recognition.rounds.models import DocumentKind, Round, RoundStatus, SupplementExpiry, VettingBody
 
@@ -227,11 +227,45 @@ def criterion_assignments(round_: Round) -> dict[int, set[int]]:
     return assigned
 
 
+class SubmittedMembersKeepTheirCriteria(ReviewError):
+    def __init__(self, names: list[str]):
+        super().__init__(
+            _l(
+                "%(names)s already submitted scores: the criteria they score can no longer change.",
+                names=", ".join(names),
+            )
+        )
+
+
+def _keep_submitted_members_criteria(round_: Round, assigned: dict[int, set[int]]) -> dict[int, set[int]]:
+    """The plan with every member who has submitted a sheet scoring what they score now; refused when
+    the plan itself gives one of them something else."""
+    criteria_ids = set(db.session.scalars(select(Criterion.id).where(Criterion.round_id == round_.id)))
+    before = criterion_assignments(round_)
+    plan = {user_id: ids & criteria_ids for user_id, ids in assigned.items()}
+    assigns_any = any(plan.values())
+    changed = []
+    for user in members_with_submitted_sheets(round_):
+        now = before.get(user.id, set()) if before else criteria_ids
+        if not assigns_any:  # the plan has every member score every criterion
+            if now != criteria_ids:
+                changed.append(user.full_name)
+            continue
+        if user.id in plan and plan[user.id] != now:
+            changed.append(user.full_name)
+        plan[user.id] = now
+    if changed:
+        raise SubmittedMembersKeepTheirCriteria(changed)
+    return plan
+
+
 def set_criterion_assignments(
     round_: Round, assigned: dict[int, set[int]], actor: User | None = None
 ) -> None:
-    """Replace who scores which criterion; refused once frozen (scores already rest on it). Audited."""
-    ensure_criteria_editable(round_)
+    """Replace who scores which criterion. Audited. Once members have submitted sheets, what each of
+    them scores stays as it was (their sheets rest on it); the others, e.g. a member seated to replace
+    one with a conflict, can still be given criteria."""
+    assigned = _keep_submitted_members_criteria(round_, assigned)
     record_change(
         round_,
         actor,

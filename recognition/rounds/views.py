@@ -15,7 +15,7 @@ from recognition.accounts.permissions import blueprint_requires
 from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.params import int_arg
-from recognition.review.scoring import criteria_frozen, criteria_of, groups_of
+from recognition.review.scoring import criteria_frozen, criteria_of, groups_of, members_with_submitted_sheets
 from recognition.review.services import ReviewError, add_council_member, council_of
 from recognition.rounds import forms, services
 from recognition.rounds.calendar import calendar_exceptions_from, set_calendar_exception
@@ -194,12 +194,14 @@ def council(round_id: int):
             flash(str(error.message), "danger")
         return redirect(url_for("rounds.council", round_id=round_.id))
     criteria = criteria_of(round_.id)
-    assignment_form = forms.criterion_assignment_form(
-        members, criteria, services.criterion_assignments(round_)
-    )
+    assigned = services.criterion_assignments(round_)
+    locked = {user.id for user in members_with_submitted_sheets(round_)}
+    editable = [m for m in members if m.user_id not in locked]
+    assignment_form = forms.criterion_assignment_form(editable, criteria, assigned)
     if assignment_form.submit.data and assignment_form.validate_on_submit():
         chosen = {
-            m.user_id: {int(c) for c in getattr(assignment_form, f"member_{m.user_id}").data} for m in members
+            m.user_id: {int(c) for c in getattr(assignment_form, f"member_{m.user_id}").data}
+            for m in editable
         }
         try:
             services.set_criterion_assignments(round_, chosen, current_user)
@@ -215,7 +217,11 @@ def council(round_id: int):
         members=members,
         add_form=add_form,
         assignment_form=assignment_form,
-        frozen=criteria_frozen(round_.id),
+        locked_criteria={
+            m.user_id: [c for c in criteria if not assigned or c.id in assigned.get(m.user_id, set())]
+            for m in members
+            if m.user_id in locked
+        },
     )
 
 

@@ -59,7 +59,6 @@ def load(application_id: int) -> Application:
     return get_vetted_application_or_404(current_user, scope(), application_id)
 
 
-
 @bp.route("/")
 def home():
     filters = QueueFilters(

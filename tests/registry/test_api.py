@@ -2,6 +2,7 @@
 
 The certificates come from the real workflow (submit … recognise); the schemathesis test checks every
 response it provokes against the document the app serves."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,8 +41,10 @@ ERROR_KEYS = {"code", "status", "message", "errors"}
 
 # The dataset, built through the workflow ------------------------------------------------------------
 
-def recommended(make, round_, enterprise: Enterprise, score: int, product_name: str = "",
-                product: Product | None = None) -> Application:
+
+def recommended(
+    make, round_, enterprise: Enterprise, score: int, product_name: str = "", product: Product | None = None
+) -> Application:
     """A nomination taken from draft to `recommended`; `product` nominates an existing product again."""
     application = make.application(round=round_, enterprise=enterprise)
     if product is None:
@@ -55,8 +58,9 @@ def recommended(make, round_, enterprise: Enterprise, score: int, product_name: 
     fire(application, "submit", make.applicant_of(application))
     fire(application, "start_vetting", officer)
     fire(application, "endorse", officer)
-    make.assign_reviewers(application, scores=[score] * round_.reviewers_per_dossier,
-                          count=round_.reviewers_per_dossier)
+    make.assign_reviewers(
+        application, scores=[score] * round_.reviewers_per_dossier, count=round_.reviewers_per_dossier
+    )
     secretariat = make.user(Role.secretariat)
     fire(application, "open_review", secretariat)
     fire(application, "conclude_review", secretariat)
@@ -86,6 +90,7 @@ class Registry:
 @pytest.fixture
 def registry_data(make) -> Registry:
     """Two rounds; the knitwear is recognised in both, so its 2031 certificate is superseded."""
+
     def enterprise(name, sector, unit):
         return make.enterprise(name=name, sector=make.sector(sector), unit_code=unit)
 
@@ -102,8 +107,9 @@ def registry_data(make) -> Registry:
     circuit = recommended(make, round_2032, electronics, 85, "Bảng mạch điện tử")
     knit_2032, circuit_2032 = recognise(make, round_2032, [knit_again, circuit])
     db.session.expire_all()
-    return Registry(knit_2031, transformer_2031, knit_2032, circuit_2032,
-                    [knit, transformer, knit_again, circuit])
+    return Registry(
+        knit_2031, transformer_2031, knit_2032, circuit_2032, [knit, transformer, knit_again, circuit]
+    )
 
 
 def serials(response) -> list[str]:
@@ -111,6 +117,7 @@ def serials(response) -> list[str]:
 
 
 # The registry ----------------------------------------------------------------------------------------
+
 
 def test_registry_lists_current_certificates_with_public_fields_only(client, registry_data):
     response = client.get("/api/v1/registry")
@@ -133,8 +140,11 @@ def test_registry_lists_current_certificates_with_public_fields_only(client, reg
         "product": {
             "id": certificate.product_id,
             "name": "Vải dệt kim Thăng Long",
-            "sector": {"code": "DMDG", "name_vi": "Dệt may, da giày",
-                       "name_en": "Textiles, garments, leather and footwear"},
+            "sector": {
+                "code": "DMDG",
+                "name_vi": "Dệt may, da giày",
+                "name_en": "Textiles, garments, leather and footwear",
+            },
         },
         "enterprise": {
             "name": "Công ty Dệt may Thăng Long",
@@ -261,6 +271,7 @@ def test_registry_query_count_does_not_grow_with_the_page(client, registry_data)
 
 # One product -----------------------------------------------------------------------------------------
 
+
 def test_product_detail_lists_current_and_past_certificates(client, registry_data):
     knit = registry_data.knit_2032
     response = client.get(f"/api/v1/products/{knit.product_id}")
@@ -297,6 +308,7 @@ def test_product_without_certificate_is_404_json(client, make, registry_data):
 
 # Verification ----------------------------------------------------------------------------------------
 
+
 def test_verify_a_valid_certificate(client, registry_data):
     certificate = registry_data.circuit_2032
     response = client.get(f"/api/v1/verify/{certificate.serial}")
@@ -324,8 +336,13 @@ def test_verify_a_superseded_certificate(client, registry_data):
 
 def test_verify_a_revoked_certificate(client, make, registry_data):
     certificate = db.session.get(Certificate, registry_data.circuit_2032.id)
-    revoke(certificate, "Vi phạm quy định về môi trường", "567/QĐ-UBND", make.user(Role.secretariat),
-           local_today())
+    revoke(
+        certificate,
+        "Vi phạm quy định về môi trường",
+        "567/QĐ-UBND",
+        make.user(Role.secretariat),
+        local_today(),
+    )
     db.session.commit()
 
     response = client.get(f"/api/v1/verify/{certificate.serial}")
@@ -351,6 +368,7 @@ def test_verify_unknown_serial_is_404_not_found(client, registry_data, serial):
 
 # Nothing private -------------------------------------------------------------------------------------
 
+
 def test_no_response_carries_private_data(client, make, registry_data):
     certificate = db.session.get(Certificate, registry_data.transformer_2031.id)
     revoke(certificate, "Lý do nội bộ bí mật", "999/QĐ-UBND", make.user(Role.secretariat), local_today())
@@ -364,8 +382,12 @@ def test_no_response_carries_private_data(client, make, registry_data):
         *(e.address for e in enterprises),
     }  # fmt: skip
     urls = ["/api/v1/registry", "/api/v1/registry?per_page=100&year=2031"]
-    for c in (registry_data.knit_2031, registry_data.transformer_2031, registry_data.knit_2032,
-              registry_data.circuit_2032):
+    for c in (
+        registry_data.knit_2031,
+        registry_data.transformer_2031,
+        registry_data.knit_2032,
+        registry_data.circuit_2032,
+    ):
         urls += [f"/api/v1/products/{c.product_id}", f"/api/v1/verify/{c.serial}"]
 
     for url in urls:
@@ -376,6 +398,7 @@ def test_no_response_carries_private_data(client, make, registry_data):
 
 
 # Transport: JSON errors here, HTML pages elsewhere, CSRF and security headers --------------------------
+
 
 def test_api_errors_are_json_while_site_errors_stay_html(client):
     not_allowed = client.post("/api/v1/registry")
@@ -400,6 +423,7 @@ def test_csrf_protection_leaves_the_api_alone_and_headers_stay(app, client, csrf
 
 
 # The OpenAPI document --------------------------------------------------------------------------------
+
 
 def test_openapi_document_is_generated_from_the_routes(client):
     response = client.get(SPEC_URL)
@@ -468,8 +492,13 @@ def test_seeded_responses_match_the_document(app, registry_data):
 
 
 # The API only reads, so the dataset a test seeds once stays valid for all of Hypothesis's examples.
-@settings(max_examples=25, derandomize=True, database=None, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @schema.parametrize()
 def test_every_response_matches_the_document(case, app, registry_data):
     case.call_and_validate(app=isolated(app))

@@ -14,6 +14,8 @@ from recognition.review import services
 from recognition.review.models import CriterionAssignment, ReviewAssignment
 from recognition.review.rubric import apply_default_rubric
 from recognition.review.scoring import criteria_of, dossier_result
+from recognition.rounds import services as round_services
+from tests.conftest import fire
 from tests.review.test_board import client_for, council, endorsed, submit_scores
 from tests.review.test_council_member import counting_queries
 
@@ -288,3 +290,64 @@ def test_assign_evenly_says_when_the_council_is_too_small(app, make, rubric_roun
     )
     assert "2 assignments made." in page
     assert f"No eligible council member is left for {application.receipt_code}" in page
+
+
+def assigned_codes(round_) -> dict[int, set[str]]:
+    by_id = {c.id: c.code for c in criteria_of(round_.id)}
+    return {
+        user_id: {by_id[i] for i in ids}
+        for user_id, ids in round_services.criterion_assignments(round_).items()
+    }
+
+
+def test_a_member_seated_after_sheets_were_submitted_can_still_be_given_criteria(
+    app, make, rubric_round, secretariat
+):
+    application = endorsed(make, rubric_round)
+    members = council(make, rubric_round, count=3)
+    assignments = [services.assign_reviewer(application, m) for m in members]
+    db.session.commit()
+    fire(application, "open_review", secretariat)
+    submit_scores(assignments[0], {code: "5" for code in AB + CD})
+    newcomer = make.user(Role.council_member)
+    services.add_council_member(rubric_round, newcomer)
+    db.session.commit()
+    by_code = {c.code: c.id for c in criteria_of(rubric_round.id)}
+    client = english(app, secretariat)
+    page = client.get(f"/secretariat/rounds/{rubric_round.id}/council").text
+    assert f'id="locked-{members[0].id}"' in page  # shown, not editable
+    assert f'name="member_{newcomer.id}"' in page and f'name="member_{members[1].id}"' in page
+
+    response = client.post(
+        f"/secretariat/rounds/{rubric_round.id}/council",
+        data={f"member_{newcomer.id}": [str(by_code[c]) for c in AB], "submit": "1"},
+        follow_redirects=True,
+    )
+
+    assert "Saved." in response.text
+    # The member who submitted keeps scoring every criterion; the newcomer scores A and B only.
+    assert assigned_codes(rubric_round) == {members[0].id: set(AB + CD), newcomer.id: set(AB)}
+
+
+def test_what_a_member_who_submitted_scores_cannot_change(make, rubric_round, secretariat):
+    application = endorsed(make, rubric_round)
+    members = council(make, rubric_round, count=3)
+    assign_criteria(rubric_round, {members[0]: AB, members[1]: CD, members[2]: AB + CD})
+    assignments = [services.assign_reviewer(application, m) for m in members]
+    db.session.commit()
+    fire(application, "open_review", secretariat)
+    submit_scores(assignments[0], {code: "5" for code in AB})
+    by_code = {c.code: c.id for c in criteria_of(rubric_round.id)}
+    before = assigned_codes(rubric_round)
+
+    with pytest.raises(round_services.SubmittedMembersKeepTheirCriteria) as refused:
+        round_services.set_criterion_assignments(
+            rubric_round, {members[0].id: {by_code["A1"]}, members[1].id: {by_code[c] for c in CD}}
+        )
+    assert members[0].full_name in str(refused.value.message)
+    db.session.rollback()
+    # Clearing every list would have them score every criterion: refused as well.
+    with pytest.raises(round_services.SubmittedMembersKeepTheirCriteria):
+        round_services.set_criterion_assignments(rubric_round, {m.id: set() for m in members})
+    db.session.rollback()
+    assert assigned_codes(rubric_round) == before
