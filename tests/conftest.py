@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from stdnum.vn import mst
 
 from recognition import create_app
@@ -83,8 +83,30 @@ def app(database_url, tmp_path_factory):
     )
     app.test_client_class = IsolatedClient
     with app.app_context():
+        if _db.engine.dialect.name == "postgresql":
+            event.listen(_db.engine, "connect", _quick_commits)
         _reset_schema(database_url)
     return app
+
+
+def _quick_commits(dbapi_connection, _record) -> None:
+    """PostgreSQL in tests: a commit need not wait for the disk (a crash loses a test database only)."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+
+
+def _empty_every_table() -> None:
+    """DELETE rather than TRUNCATE: on PostgreSQL, TRUNCATE of thirty mostly empty tables costs ~70 ms a
+    test; the deletes and the sequence reset, two statements, cost ~1 ms."""
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            deletes = "; ".join(f'DELETE FROM "{t.name}"' for t in tables)  # noqa: S608 -- names from the metadata
+            conn.execute(text(deletes))
+            conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
 
 
 @pytest.fixture(autouse=True)
@@ -94,14 +116,7 @@ def db(app):
         yield _db
         _db.session.rollback()
         _db.session.remove()
-        tables = list(reversed(_db.metadata.sorted_tables))
-        with _db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(table.delete())
+        _empty_every_table()
 
 
 @pytest.fixture
