@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
+# `make run PORT=8080`; exported, so commands run outside a request build links to this port too.
 PORT ?= 5000
+export PORT
 
 .PHONY: run test install install-dev lint translations clean
 
@@ -25,10 +27,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The server prints the demo logins last, once migrating and seeding have said all they say.
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) seed-demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) seed-demo --no-logins
+	$(FLASK) serve --host $(HOST) --port $(PORT)
 
 test: install-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -192,6 +192,7 @@ def main() -> None:
             "SECRET_KEY": "x" * 40,
             "AUDIT_KEY": "y" * 40,
             "RECOGNITION_ENV": "production",
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             "EVIDENCE_DIR": f"{folder}/evidence",
         }
         server = subprocess.Popen(

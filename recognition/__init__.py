@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import os
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, request, session
+from flask import Flask, abort, flash, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -14,7 +16,8 @@ from werkzeug.routing import IntegerConverter
 from recognition.cases.storage import LocalStorage
 from recognition.config import load_config
 from recognition.extensions import babel, bootstrap, csrf, db, login_manager, migrate
-from recognition.i18n import compile_translations, select_locale
+from recognition.i18n import compile_translations, remember_language, select_locale
+from recognition.notifications.jobs import watch_commits
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -42,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     import recognition.models  # noqa: F401  (registers every table before migrations or create_all)
 
     db.init_app(app)
+    watch_commits(db.session)
     app.extensions["evidence_storage"] = LocalStorage(
         app.config["EVIDENCE_DIR"], max_expanded_bytes=app.config["OFFICE_MAX_EXPANDED_BYTES"]
     )
@@ -50,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     compile_translations()
     babel.init_app(app, locale_selector=select_locale)
+    app.before_request(remember_language)
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = TrustedProxyFix(app)
     _init_login(app)
@@ -120,8 +125,13 @@ def _register_blueprints(app: Flask) -> None:
     from recognition.dossiers.views import bp as dossiers_bp
     from recognition.honours.views import bp as honours_bp
     from recognition.nomination.views import bp as nomination_bp
+    from recognition.notifications.views import bp as notices_bp
+    from recognition.notifications.views import local_outbox_bp
     from recognition.registry.api import register_api
     from recognition.registry.views import bp as registry_bp
+    from recognition.reports.export_views import bp as exports_bp
+    from recognition.reports.support_views import bp as support_bp
+    from recognition.reports.views import bp as reports_bp
     from recognition.review.board_views import bp as review_board_bp
     from recognition.review.views import bp as review_bp
     from recognition.rounds.views import bp as rounds_bp
@@ -138,8 +148,14 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         dossiers_bp,
         admin_bp,
+        notices_bp,
+        support_bp,
+        exports_bp,
+        reports_bp,
     ):
         app.register_blueprint(blueprint)
+    if app.config["LOCAL_OUTBOX"]:
+        app.register_blueprint(local_outbox_bp)
     app.register_blueprint(vetting_bp, url_prefix="/unit")
     register_api(app)
     app.register_blueprint(vetting_bp, url_prefix="/secretariat/vetting", name="secretariat_vetting")
@@ -187,9 +203,10 @@ def _register_security_headers(app: Flask) -> None:
 
 def _register_error_pages(app: Flask) -> None:
     from flask import render_template
+    from flask_babel import gettext as _
     from flask_babel import lazy_gettext as _l
     from sqlalchemy.exc import IntegrityError
-    from werkzeug.exceptions import HTTPException
+    from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
     from recognition.extensions import is_unique_violation
 
@@ -208,6 +225,23 @@ def _register_error_pages(app: Flask) -> None:
         message = messages.get(error.code, error.description)
         return render_template("errors/error.html", code=error.code, message=message), error.code
 
+    @app.errorhandler(RequestEntityTooLarge)
+    def upload_too_large(error: RequestEntityTooLarge):
+        """A body over MAX_CONTENT_LENGTH is refused unread (H20); the person still gets the page they
+        posted from, with the limit stated above its form, or, for a form with no page, the limit and
+        a way back."""
+        from recognition.nomination.views import upload_message
+
+        over_size = (request.content_length or 0) > (request.max_content_length or 0) > 0
+        message = messages[413]
+        if over_size:
+            message = " ".join((upload_message("too_large"), _("Nothing was saved: choose a smaller file.")))
+        page = _page_posted_from(app, message)
+        if page is not None:
+            return page
+        back_url = _same_site_referrer()
+        return render_template("errors/error.html", code=413, message=message, back_url=back_url), 413
+
     @app.errorhandler(IntegrityError)
     def concurrent_insert(error: IntegrityError):
         """Two requests inserted the same unique key at once: the data is right, the loser is told
@@ -223,6 +257,35 @@ def _register_error_pages(app: Flask) -> None:
         return render_template("errors/error.html", code=500, message=message), 500
 
 
+def _page_posted_from(app: Flask, message: str):
+    """The page at the posted URL as a GET renders it (same session, same checks), `message` flashed
+    on it; None when the URL has no page to show (a POST-only action)."""
+    rule = request.url_rule
+    if request.method != "POST" or rule is None or "GET" not in (rule.methods or ()):
+        return None
+    environ = {
+        **request.environ,
+        "REQUEST_METHOD": "GET",
+        "CONTENT_LENGTH": "0",
+        "CONTENT_TYPE": "",
+        "wsgi.input": io.BytesIO(),
+    }
+    with app.request_context(environ):
+        flash(message, "danger")
+        response = app.full_dispatch_request()
+    if response.status_code == 200:
+        response.status_code = 413
+    return response
+
+
+def _same_site_referrer() -> str | None:
+    """The page the person came from, if it is one of ours (never a link out of the site)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_decimal, get_locale
 
@@ -233,6 +296,9 @@ def _register_template_helpers(app: Flask) -> None:
     from recognition.cases.workflow import TRIGGER_LABELS
     from recognition.clock import format_day, format_moment
     from recognition.honours.models import CERTIFICATE_STATUS_LABELS, OBJECTION_STATUS_LABELS
+    from recognition.i18n import or_unnamed
+    from recognition.notifications.models import MAIL_STATUS_LABELS
+    from recognition.notifications.notices import unread_count
     from recognition.rounds.eligibility import format_vnd
     from recognition.rounds.forms import STATUS_LABELS
     from recognition.rounds.key_dates import key_dates
@@ -241,6 +307,8 @@ def _register_template_helpers(app: Flask) -> None:
     from recognition.vetting.forms import CHECK_LABELS
 
     app.jinja_env.globals.update(
+        unread_notices=unread_count,
+        mail_status_labels=MAIL_STATUS_LABELS,
         self_assessment_of=self_assessment_of,
         vetting_report_of=vetting_report_of,
         key_dates_of=key_dates,
@@ -254,7 +322,8 @@ def _register_template_helpers(app: Flask) -> None:
         OBJECTION_STATUS_LABELS=OBJECTION_STATUS_LABELS,
         CERTIFICATE_STATUS_LABELS=CERTIFICATE_STATUS_LABELS,
     )
-    app.jinja_env.filters["day"] = lambda value: format_day(value) if value else ""
+    # Every day and instant shown in a page goes through these two (see recognition.clock).
+    app.jinja_env.filters["day"] = format_day
     app.jinja_env.filters["moment"] = format_moment
     app.jinja_env.filters["kilobytes"] = lambda size: format_decimal(size / 1024, format="#,##0.0")
     # Scores in the visitor's convention: 73,67 in Vietnamese, 73.67 in English.
@@ -262,6 +331,7 @@ def _register_template_helpers(app: Flask) -> None:
         "" if value is None else format_decimal(value, format="#,##0.##")
     )
     app.jinja_env.filters["vnd"] = lambda value: format_vnd(value) if value is not None else ""
+    app.jinja_env.filters["or_unnamed"] = or_unnamed
 
     @app.context_processor
     def inject_globals():

@@ -7,6 +7,7 @@ from datetime import date
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Role, Sector, User, normalise_tax_code
 from recognition.accounts.reference import (
@@ -22,6 +23,8 @@ from recognition.cases.workflow import mermaid_diagram
 from recognition.clock import local_today
 from recognition.demo import EXTRA_COUNCIL, seed_demo_rounds
 from recognition.extensions import db
+from recognition.notifications.jobs import run_worker
+from recognition.notifications.outbox import drain
 from recognition.review.rubric import apply_default_rubric
 from recognition.review.services import add_council_member
 from recognition.rounds.models import Programme, Round, RoundStatus, VettingBody
@@ -149,14 +152,30 @@ def seed_demo_data(password: str) -> list[tuple[str, Role]]:
     return [(email, role) for email, _name, role in DEMO_ACCOUNTS]
 
 
+def echo_demo_logins(password: str) -> None:
+    """The demo accounts the database holds, with their shared password (nothing when it holds none)."""
+    emails = [email for email, _name, _role in DEMO_ACCOUNTS] + [email for email, _n, _t in EXTRA_COUNCIL]
+    present = set(db.session.scalars(select(User.email).where(User.email.in_(emails))))
+    accounts = [(email, role) for email, _name, role in DEMO_ACCOUNTS if email in present]
+    if not accounts:
+        return
+    click.echo(f"Demo accounts (password for all: {password})")
+    for email, role in accounts:
+        click.echo(f"  {role.value:<15} {email}")
+    others = [email for email, _name, _title in EXTRA_COUNCIL if email in present]
+    if others:
+        click.echo(f"  more council members: {', '.join(others)}")
+
+
 def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--history/--no-history", default=True, help="past rounds and this year's dossiers")
-    def seed_demo(history: bool) -> None:
+    @click.option("--logins/--no-logins", default=True, help="print the demo logins at the end")
+    def seed_demo(history: bool, logins: bool) -> None:
         """Load Hanoi's units, the sectors, one demo account per role, past rounds and this year's
         dossiers (once), then print the logins."""
         password = current_app.config["DEMO_PASSWORD"]
-        accounts = seed_demo_data(password)
+        seed_demo_data(password)
         db.session.commit()
         if history:
             round_ = seed_programmes_and_round(local_today())
@@ -165,12 +184,24 @@ def register_cli(app: Flask) -> None:
             )
             if seed_demo_rounds(round_, enterprise, password):
                 click.echo("Demo rounds 2021-2025 and this year's dossiers loaded.")
-        click.echo(f"Demo accounts (password for all: {password})")
-        for email, role in accounts:
-            click.echo(f"  {role.value:<15} {email}")
-        if history:
-            others = ", ".join(email for email, _name, _title in EXTRA_COUNCIL)
-            click.echo(f"  more council members: {others}")
+        if logins:
+            echo_demo_logins(password)
+
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1", show_default=True)
+    @click.option("--port", default=5000, type=int, envvar="PORT", show_default=True)
+    def serve(host: str, port: int) -> None:
+        """The development server of `make run`: it says where it listens, then the demo logins come
+        last, after every line of installing, migrating and seeding (request logs follow)."""
+        server = make_server(host, port, current_app._get_current_object(), threaded=True)
+        click.echo(f"Serving http://{host}:{server.server_port}/ (development server; Ctrl+C stops it)")
+        echo_demo_logins(current_app.config["DEMO_PASSWORD"])
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
 
     @app.cli.command("workflow-diagram")
     def workflow_diagram() -> None:
@@ -205,6 +236,27 @@ def register_cli(app: Flask) -> None:
             f"certificates expired: {report.certificates_expired}, "
             f"evidence files removed: {report.evidence_removed}"
         )
+
+    @app.cli.command("drain-mail")
+    def drain_mail_command() -> None:
+        """Render new notifications into mails and send what is due (safe to run from cron, several
+        at once, or again after a crash: a mail is never sent twice)."""
+        report = drain()
+        click.echo(
+            f"notifications rendered: {report.expanded}, mails queued: {report.queued}, "
+            f"sent: {report.sent}, to retry: {report.retried}, failed: {report.failed}, "
+            f"interrupted: {report.interrupted}"
+            + (f", kept in the local outbox (no MAIL_SERVER): {report.held}" if report.held else "")
+        )
+
+    @app.cli.command("mail-worker")
+    @click.option("--burst", is_flag=True, help="stop when the queue is empty")
+    def mail_worker_command(burst: bool) -> None:
+        """Work the mail queue on Redis (REDIS_URL): one or more per app server, under a supervisor."""
+        try:
+            run_worker(current_app, burst=burst)
+        except RuntimeError as error:
+            raise click.ClickException(str(error)) from error
 
     @app.cli.command("seed-reference")
     def seed_reference() -> None:

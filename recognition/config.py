@@ -36,7 +36,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LANGUAGES": ("vi", "en"),
         "BOOTSTRAP_SERVE_LOCAL": True,
         # One evidence file per request: the form sees files up to MAX_CONTENT_LENGTH and names the
-        # field when one exceeds UPLOAD_MAX_BYTES; larger bodies are cut off early with a 413.
+        # field when one exceeds UPLOAD_MAX_BYTES; larger bodies are cut off early with a 413 that shows
+        # the posted page again, the limit stated above its form.
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)),
         "DOSSIER_MAX_BYTES": int(os.environ.get("DOSSIER_MAX_BYTES", 200 * 1024 * 1024)),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 50 * 1024 * 1024)),
@@ -46,8 +47,14 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", str(Path(instance_path) / "evidence")),
         "MAX_FORM_PARTS": 1000,
         "AGENCY_CODE": os.environ.get("AGENCY_CODE", "SCT"),
-        # Links in certificates' QR codes and notices use this, never the request's Host header.
-        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # Whom the public asks about a round (the home page shows it): the standing agency.
+        "SECRETARIAT_CONTACT": os.environ.get(
+            "SECRETARIAT_CONTACT", "Sở Công Thương Hà Nội, 331 Cầu Giấy, Hà Nội"
+        ),
+        # The address in mails, PDFs and the certificate's QR code (recognition/urls.py): required in
+        # production; in development, when unset, the request's own address, or PORT outside a request.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        "PORT": int(os.environ.get("PORT", "5000")),
         # How many proxies set X-Forwarded-For in front of the app (0: use the peer address).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Peers allowed to send X-Forwarded-For; forwarded headers from anyone else are logged.
@@ -64,6 +71,21 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # Seals the audit trail (HMAC); kept outside the database, and apart from SECRET_KEY so that
         # rotating the session key leaves the trail verifiable.
         "AUDIT_KEY": os.environ.get("AUDIT_KEY", ""),
+        # Mail (recognition/notifications/): SMTP from the environment. Without MAIL_SERVER, mails stay
+        # in the local outbox (/dev/outbox outside production) and nothing is sent.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "1") == "1",  # STARTTLS
+        "MAIL_TIMEOUT_SECONDS": int(os.environ.get("MAIL_TIMEOUT_SECONDS", "30")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Sở Công Thương Hà Nội <no-reply@chuluc.hanoi.gov.vn>"),
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "5")),
+        "MAIL_RETRY_SECONDS": int(os.environ.get("MAIL_RETRY_SECONDS", "60")),  # doubled each attempt
+        # Several app servers share one mail queue on Redis (RQ workers: `flask mail-worker`); without
+        # REDIS_URL, `flask drain-mail` from cron does the same work.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "MAIL_QUEUE_NAME": os.environ.get("MAIL_QUEUE_NAME", "chuluc-mail"),
     }
     if overrides:
         config.update(overrides)
@@ -77,6 +99,15 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production")
     if production and len(config["AUDIT_KEY"]) < 32:
         raise ConfigError("AUDIT_KEY must be set (32+ characters) when RECOGNITION_ENV=production")
+    if production and not config["PUBLIC_BASE_URL"].startswith(("https://", "http://")):
+        raise ConfigError(
+            "PUBLIC_BASE_URL must be the public address (e.g. https://chuluc.example.vn) "
+            "when RECOGNITION_ENV=production"
+        )
+    # What the app would mail, on a page of its own, where no mail leaves the machine anyway.
+    config.setdefault(
+        "LOCAL_OUTBOX", env == "development" and not config["MAIL_SERVER"] and not config.get("TESTING")
+    )
     if not config["AUDIT_KEY"]:
         config["AUDIT_KEY"] = "dev-audit:" + config["SECRET_KEY"]
     return config

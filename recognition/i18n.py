@@ -8,7 +8,7 @@ import unicodedata
 import flask_babel
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, has_request_context, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
@@ -20,6 +20,16 @@ def fold(text: str) -> str:
     """Lower case without diacritics, so "co khi ha noi" finds "Công ty Cơ khí Hà Nội" (đ becomes d)."""
     decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().strip()
+
+
+def or_unnamed(name: str | None, fallback: str | None = None) -> str:
+    """A name for display that is never blank, so a link made of it always has text to click: the
+    name, else the fallback (a receipt code, a serial), else "(no name)" in the visitor's language."""
+    if name and name.strip():
+        return name
+    if fallback and fallback.strip():
+        return fallback
+    return flask_babel.gettext("(no name)")
 
 
 class Bilingual:
@@ -41,6 +51,21 @@ def select_locale() -> str:
     if choice in current_app.config["LANGUAGES"]:
         return choice
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_language() -> None:
+    """A signed-in user's mails follow the language they use: noted on their next form post (a GET,
+    the language switch included, never writes), committed with that request's own work."""
+    from flask_login import current_user
+
+    choice = session.get("lang")
+    if (
+        request.method == "POST"
+        and choice in current_app.config["LANGUAGES"]
+        and current_user.is_authenticated
+        and current_user.locale != choice
+    ):
+        current_user.locale = choice
 
 
 def compile_translations(directory: str = TRANSLATIONS_DIR) -> list[str]:

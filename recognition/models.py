@@ -19,6 +19,8 @@ from recognition.cases.models import (  # noqa: F401
 )
 from recognition.honours.models import Certificate, Objection  # noqa: F401, E402
 from recognition.ratelimit import RateLimitHit  # noqa: F401, E402
+from recognition.reports.models import CityTotals  # noqa: F401, E402
+from recognition.reports.support_models import SupportRecord  # noqa: F401, E402
 from recognition.review.models import (  # noqa: F401
     CouncilMember,
     Criterion,

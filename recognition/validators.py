@@ -9,6 +9,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 
+from recognition.clock import local_today
+
 
 class MaxEntries:
     """At most `maximum` rows in a FieldList."""
@@ -47,3 +49,31 @@ class MaxLines:
             raise ValidationError(
                 _("Each line can be at most %(max)s characters long.", max=self.line_length)
             )
+
+
+class NotAfterToday:
+    """A day that has already come (a site visit, a decision): Hanoi's today at the latest."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, _form, field) -> None:
+        if field.data is not None and field.data > local_today():
+            raise ValidationError(str(self.message))
+
+
+class AfterToday:
+    """A day still to come (a reply deadline): tomorrow in Hanoi at the earliest."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, _form, field) -> None:
+        if field.data is not None and field.data <= local_today():
+            raise ValidationError(str(self.message))
+
+
+def not_negative(_form, field) -> None:
+    """Amounts and counts: a negative one is refused as such, not as out of some range."""
+    if field.data is not None and field.data < 0:
+        raise ValidationError(_("Must not be negative."))

@@ -25,6 +25,7 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setenv("RECOGNITION_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("AUDIT_KEY", "y" * 40)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://chuluc.example.vn")
     config = load_config(str(tmp_path))
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True

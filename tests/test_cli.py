@@ -1,7 +1,11 @@
-"""The flask commands: demo data, units import, account creation."""
+"""The flask commands: demo data, units import, account creation, the development server."""
+
+import subprocess
+from pathlib import Path
 
 from sqlalchemy import func, select
 
+from recognition import cli
 from recognition.accounts.models import AdministrativeUnit, Role, Sector, UnitLevel, User
 from recognition.extensions import db
 from tests.conftest import login
@@ -117,3 +121,32 @@ def test_seed_demo_opens_this_years_round_of_both_programmes(app):
     assert [(r.year, r.status) for r in rounds] == [(local_today().year, RoundStatus.open)]
     assert rounds[0].target_products_min == 25
     assert "496/QĐ-UBND" in rounds[0].legal_basis_lines[0]
+
+
+def test_make_run_serves_on_the_port_asked_for_and_prints_the_logins_last(app, monkeypatch):
+    """`make run PORT=8080`: migrate, seed without the logins, then serve, which prints them last."""
+    root = Path(__file__).resolve().parents[1]
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=8080"], cwd=root, capture_output=True, text=True, check=True
+    )
+    steps = [line for line in dry_run.stdout.splitlines() if "flask" in line]
+    assert steps[-3:] == [
+        ".venv/bin/flask --app wsgi db upgrade",
+        ".venv/bin/flask --app wsgi seed-demo --no-logins",
+        ".venv/bin/flask --app wsgi serve --host 127.0.0.1 --port 8080",
+    ]
+
+    class Server:
+        server_port = 8080
+        serve_forever = server_close = staticmethod(lambda: None)
+
+    monkeypatch.setattr(cli, "make_server", lambda host, port, app, threaded: Server())
+    runner = app.test_cli_runner()
+    seeded = runner.invoke(args=["seed-demo", "--no-history", "--no-logins"])
+    assert seeded.exit_code == 0 and "Demo accounts" not in seeded.output
+    served = runner.invoke(args=["serve", "--port", "8080"])
+    assert served.exit_code == 0, served.output
+    lines = served.output.splitlines()
+    assert lines[0].startswith("Serving http://127.0.0.1:8080/")
+    assert lines[1] == "Demo accounts (password for all: Demo@2026)"
+    assert [line.split()[-1] for line in lines[2:]] == [email for email, _name, _role in cli.DEMO_ACCOUNTS]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -42,12 +40,23 @@ from recognition.clock import local_today
 from recognition.i18n import Form
 
 
-def offer_units_and_sectors(form) -> None:
-    """Fill a form's unit_id and sector_id choices with the units and sectors valid today."""
-    today = date.today()
+def offer_units_and_sectors(form, choose_first: bool = False) -> None:
+    """Fill a form's unit_id and sector_id choices with the units and sectors valid today.
+
+    With `choose_first` both start on an empty "Choose…" option (their coerce must map "" to None), so
+    a newcomer who skips them is asked, rather than filed under whichever unit the list shows first."""
+    today = local_today()
     locale = str(get_locale() or "vi")
     form.unit_id.choices = [SelectChoice(u.id, u.name) for u in units_open_for_registration(today)]
     form.sector_id.choices = [SelectChoice(s.id, s.name_for(locale)) for s in current_sectors(today)]
+    if choose_first:
+        for field in (form.unit_id, form.sector_id):
+            field.choices.insert(0, SelectChoice("", _l("Choose…")))
+
+
+def _int_or_none(value) -> int | None:
+    """A select's value: the empty "Choose…" option is no choice (None), not a coercion error."""
+    return None if value in ("", None) else int(value)
 
 
 class LoginForm(Form):
@@ -64,8 +73,14 @@ class RegistrationForm(Form):
         description=_l("10 digits, or 10 digits, a dash and 3 digits for a branch"),
     )
     address = StringField(_l("Head office address"), validators=[DataRequired(), Length(max=500)])
-    unit_id = SelectField(_l("Administrative unit"), coerce=int, validators=[DataRequired()])
-    sector_id = SelectField(_l("Sector"), coerce=int, validators=[DataRequired()])
+    unit_id = SelectField(
+        _l("Administrative unit"),
+        coerce=_int_or_none,
+        validators=[DataRequired(message=_l("Choose the administrative unit of the head office."))],
+    )
+    sector_id = SelectField(
+        _l("Sector"), coerce=_int_or_none, validators=[DataRequired(message=_l("Choose the sector."))]
+    )
     full_name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
@@ -77,7 +92,7 @@ class RegistrationForm(Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        offer_units_and_sectors(self)
+        offer_units_and_sectors(self, choose_first=True)
 
     def validate_tax_code(self, field) -> None:
         code = normalise_tax_code(field.data)

@@ -182,6 +182,8 @@ class User(db.Model):
     # Set on an account the administrator created with a password it chose: until the owner picks
     # their own, every page sends them to the change-password form.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The language of the user's mails: the one they last chose in the interface.
+    locale: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
 
     memberships: Mapped[list[RoleMembership]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"

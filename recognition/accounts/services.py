@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -33,6 +33,7 @@ from recognition.clock import utcnow
 from recognition.extensions import db, is_unique_violation
 from recognition.params import parse_id
 from recognition.ratelimit import count_in_window, forget, hit, seconds_left
+from recognition.urls import public_url
 
 _dummy_hashes: dict[str, str] = {}
 
@@ -107,7 +108,7 @@ def register_enterprise(data: EnterpriseRegistration) -> None:
     except DuplicateError:  # the address has an account (perhaps registered a moment ago)
         owner = db.session.scalar(select(User).where(User.email == normalise_email(data.email)))
         generate_password_hash(data.password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
-        _queue_mail(owner, "registration_attempt", {"login_url": _public_url("accounts.login")})
+        _queue_mail(owner, "registration_attempt", {"login_url": public_url("accounts.login")})
         return
     enterprise = Enterprise(
         name=data.enterprise_name.strip(),
@@ -119,7 +120,7 @@ def register_enterprise(data: EnterpriseRegistration) -> None:
     db.session.add(enterprise)
     grant_role(user, Role.applicant, enterprise=enterprise)
     db.session.flush()
-    link = _public_url("accounts.confirm", token=confirmation_token(user))
+    link = public_url("accounts.confirm", token=confirmation_token(user))
     _queue_mail(user, "confirm_email", {"confirm_url": link})
     if current_app.config["RECOGNITION_ENV"] != "production":
         current_app.logger.warning(
@@ -139,11 +140,6 @@ def register_and_commit(data: EnterpriseRegistration) -> None:
             db.session.rollback()
             if last_try or not is_unique_violation(error):
                 raise
-
-
-def _public_url(endpoint: str, **values) -> str:
-    """Links in mail use PUBLIC_BASE_URL, never the request's Host header."""
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def _queue_mail(user: User, event: str, payload: dict) -> None:

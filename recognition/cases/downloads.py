@@ -11,18 +11,23 @@ PREVIEWABLE = {"application/pdf", "image/png", "image/jpeg"}
 
 
 def send_document(document: Document, inline: bool = False) -> Response:
+    return send_stored_file(document.sha256, document.content_type, document.filename, inline)
+
+
+def send_stored_file(sha256: str, content_type: str, filename: str, inline: bool = False) -> Response:
+    """Any stored upload (a dossier's evidence, a file attached to a public comment), locked down."""
     storage = current_app.extensions["evidence_storage"]
-    inline = inline and document.content_type in PREVIEWABLE
+    inline = inline and content_type in PREVIEWABLE
     response = send_file(
-        storage.path_for(document.sha256),
-        mimetype=document.content_type,
+        storage.path_for(sha256),
+        mimetype=content_type,
         as_attachment=not inline,
-        download_name=document.filename,
+        download_name=filename,
         max_age=0,
     )
     # A sandboxed response cannot run script; Chromium's PDF viewer does not run under `sandbox`,
     # so inline PDFs get the same lock-down without it.
-    if inline and document.content_type == "application/pdf":
+    if inline and content_type == "application/pdf":
         response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
     else:
         response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'self'"

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from recognition.accounts.models import User
 from recognition.cases.errors import Refusal
 from recognition.cases.models import Application, State
-from recognition.clock import format_day, to_local
+from recognition.clock import lazy_day, to_local
 from recognition.extensions import db
 from recognition.honours.models import Objection, ObjectionStatus
 from recognition.review.models import Criterion, SelfAssessment
@@ -27,6 +27,11 @@ from recognition.review.scoring import (
 )
 from recognition.rounds.eligibility import failing_eligibility_rules
 from recognition.rounds.models import DOCUMENT_KIND_LABELS, DocumentKind, RoundStatus
+
+# Refusals the forms give too, beside the field, so a person sees them on the first submit.
+DEADLINE_NOT_AFTER_TODAY = _l("Set a reply deadline after today.")
+SITE_VISIT_IN_FUTURE = _l("The date of the site visit cannot be in the future.")
+DECISION_DATE_MISSING_OR_FUTURE = _l("Enter the date of the city's decision (not in the future).")
 
 VETTING_CHECKS = (
     "business_registration_valid",
@@ -72,14 +77,14 @@ def round_is_open(ctx: StepContext) -> list[Refusal]:
         return [
             Refusal(
                 "round_not_started",
-                _l("Round %(year)s opens on %(date)s.", year=round_.year, date=format_day(round_.opens_on)),
+                _l("Round %(year)s opens on %(date)s.", year=round_.year, date=lazy_day(round_.opens_on)),
             )
         ]
     if ctx.today > round_.closes_on:
         return [
             Refusal(
                 "round_closed",
-                _l("Round %(year)s closed on %(date)s.", year=round_.year, date=format_day(round_.closes_on)),
+                _l("Round %(year)s closed on %(date)s.", year=round_.year, date=lazy_day(round_.closes_on)),
             )
         ]
     return []
@@ -150,7 +155,7 @@ def supplement_items_listed(ctx: StepContext) -> list[Refusal]:
         refusals.append(Refusal("items", _l("List at least one missing item, each with a description.")))
     deadline = _day(ctx, "deadline")
     if deadline is None or deadline <= ctx.today:
-        refusals.append(Refusal("deadline", _l("Set a reply deadline after today.")))
+        refusals.append(Refusal("deadline", DEADLINE_NOT_AFTER_TODAY))
     return refusals
 
 
@@ -179,8 +184,11 @@ def every_item_answered(ctx: StepContext) -> list[Refusal]:
 
 def vetting_checklist_complete(ctx: StepContext) -> list[Refusal]:
     refusals = []
-    if _day(ctx, "site_visit_date") is None:
+    site_visit = _day(ctx, "site_visit_date")
+    if site_visit is None:
         refusals.append(Refusal("site_visit_date", _l("Enter the date of the site visit.")))
+    elif site_visit > ctx.today:
+        refusals.append(Refusal("site_visit_date", SITE_VISIT_IN_FUTURE))
     if ctx.data.get("eligibility_confirmed") is not True:
         refusals.append(
             Refusal("eligibility_confirmed", _l("Confirm eligibility against the round's rules."))
@@ -295,14 +303,16 @@ def override_has_reason(ctx: StepContext) -> list[Refusal]:
 
 
 def comment_period_over(ctx: StepContext) -> list[Refusal]:
+    """Comments run to the end of the deadline day ("đến hết ngày"), so the decision may be recorded
+    from the next day; at once when the secretariat closed the period early."""
     round_ = ctx.application.round
     if round_.results_published_at is None or round_.comment_deadline is None:
         return [Refusal("not_published", _l("The council's results have not been published for comment."))]
-    if ctx.today <= round_.comment_deadline:
+    if round_.comment_closed_at is None and ctx.today <= round_.comment_deadline:
         return [
             Refusal(
                 "comment_period",
-                _l("The comment period runs until %(date)s.", date=format_day(round_.comment_deadline)),
+                _l("The comment period runs until %(date)s.", date=lazy_day(round_.comment_deadline)),
             )
         ]
     return []
@@ -321,7 +331,7 @@ def objections_resolved(ctx: StepContext) -> list[Refusal]:
             _l(
                 "The objection from %(name)s received on %(date)s is not resolved.",
                 name=objection.name,
-                date=format_day(to_local(objection.created_at).date()),
+                date=lazy_day(to_local(objection.created_at).date()),
             ),
         )
         for objection in pending
@@ -334,7 +344,5 @@ def decision_recorded(ctx: StepContext) -> list[Refusal]:
         refusals.append(Refusal("decision_number", _l("Enter the number of the city's decision.")))
     decision_date = _day(ctx, "decision_date")
     if decision_date is None or decision_date > ctx.today:
-        refusals.append(
-            Refusal("decision_date", _l("Enter the date of the city's decision (not in the future)."))
-        )
+        refusals.append(Refusal("decision_date", DECISION_DATE_MISSING_OR_FUTURE))
     return refusals

@@ -10,16 +10,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Exists,
     ForeignKey,
     String,
     Text,
     UniqueConstraint,
+    exists,
     inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Sector, User
-from recognition.clock import utcnow
+from recognition.clock import local_today, utcnow
 from recognition.extensions import db
 from recognition.i18n import fold
 from recognition.rounds.models import DocumentKind, Round, VettingBody
@@ -203,6 +205,10 @@ class Application(db.Model):
             raise StateWriteError("Application.state changes only through recognition.cases.workflow.advance")
         return value
 
+    # Whether a listed certification has expired, as the query that asks (the vetting queue) computes it
+    # in its own SELECT with Certification.any_expired; None when the query did not ask.
+    lists_expired_certification: Mapped[bool | None] = query_expression()
+
     @property
     def latest_figures(self) -> ApplicationFigures | None:
         return self.figures[-1] if self.figures else None
@@ -305,6 +311,17 @@ class Certification(db.Model):
     expires_on: Mapped[date | None]
 
     application: Mapped[Application] = relationship(back_populates="certifications")
+
+    def has_expired(self, today: date | None = None) -> bool:
+        """Valid through its expiry date by Hanoi's calendar, so expired from the day after; one with
+        no expiry date never expires. The dossier and the vetting queue flag an expired one."""
+        return self.expires_on is not None and self.expires_on < (today or local_today())
+
+    @classmethod
+    def any_expired(cls, today: date) -> Exists:
+        """has_expired in SQL, correlated to the enclosing query's application (a flag per row in one
+        SELECT, however long the list)."""
+        return exists().where(cls.application_id == Application.id, cls.expires_on < today)
 
 
 class Document(db.Model):
@@ -410,7 +427,8 @@ class AuditAnchor(db.Model):
 
 
 class Notification(db.Model):
-    """An outbox row, written in the transition's transaction and sent after commit (later issue)."""
+    """An outbox row, written in the transaction of the step that caused it. Its recipients read it as
+    an in-app notice; the drain (recognition/notifications/outbox.py) renders its e-mails once."""
 
     __tablename__ = "notifications"
 
@@ -423,7 +441,7 @@ class Notification(db.Model):
     recipient_unit_id: Mapped[int | None] = mapped_column(ForeignKey("administrative_units.id"))
     payload: Mapped[dict] = mapped_column(db.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    mails_queued_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True), index=True)
 
 
 class ReceiptCounter(db.Model):

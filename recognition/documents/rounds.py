@@ -12,14 +12,13 @@ from datetime import date
 from decimal import Decimal
 
 from babel.numbers import format_decimal
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from recognition.accounts.models import User
 from recognition.cases.models import Application, State
 from recognition.cases.queries import override_reasons_of
-from recognition.clock import format_day, to_local
+from recognition.clock import to_local, vi_day
 from recognition.documents.model import (
     CITY,
     COUNCIL,
@@ -42,6 +41,7 @@ from recognition.review.scoring import DossierResult, board, criteria_of, groups
 from recognition.review.services import council_of
 from recognition.rounds.eligibility import format_vnd
 from recognition.rounds.models import Round
+from recognition.urls import public_url
 
 RECOMMENDED = (State.recommended, State.recognised)
 
@@ -246,7 +246,7 @@ def results_notice(round_: Round) -> OfficialDocument | None:
     if not results:
         return None
     programme = round_.programme
-    url = f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/results/{round_.id}"
+    url = public_url("registry.results", round_id=round_.id)
     blocks: list = [Paragraph(f"Căn cứ {line};") for line in round_.legal_basis_lines]
     blocks += [
         Paragraph(f"Căn cứ kết quả họp Hội đồng {lower_first(round_.title)};"),
@@ -272,7 +272,7 @@ def results_notice(round_: Round) -> OfficialDocument | None:
         ),
         Paragraph(
             f"Ý kiến góp ý, phản ánh về danh sách trên gửi về Sở Công Thương tại {url} "
-            f"đến hết ngày {format_day(round_.comment_deadline)}./."
+            f"đến hết ngày {vi_day(round_.comment_deadline)}./."
         ),
     ]
     published_on = to_local(round_.results_published_at).date()
@@ -300,6 +300,14 @@ def _submitted_count(round_: Round) -> int:
     )
 
 
+def _closed_early_clause(round_: Round) -> str:
+    """The submission's words for a comment period the secretariat closed early (else nothing)."""
+    closed_on = round_.comment_closed_on
+    if closed_on is None:
+        return ""
+    return f", kết thúc sớm ngày {vi_day(closed_on)} (lý do: {round_.comment_closed_reason})"
+
+
 def submission(round_: Round, today: date) -> OfficialDocument | None:
     """The Department's submission, the draft decision and its annex; None before publication or
     when nothing is recommended."""
@@ -322,9 +330,9 @@ def submission(round_: Round, today: date) -> OfficialDocument | None:
             Paragraph(
                 f"Sở Công Thương đã tiếp nhận {_submitted_count(round_)} hồ sơ đăng ký; Hội đồng xét chọn "
                 f"đã họp, chấm điểm và đề nghị {_count_phrase(results)}. Kết quả được công bố lấy ý kiến "
-                f"từ ngày {format_day(to_local(round_.results_published_at).date())} đến hết ngày "
-                f"{format_day(round_.comment_deadline)}; đã nhận {len(objections)} ý kiến phản ánh, "
-                f"đã giải quyết {resolved}."
+                f"từ ngày {vi_day(to_local(round_.results_published_at).date())} đến hết ngày "
+                f"{vi_day(round_.comment_deadline)}{_closed_early_clause(round_)}; đã nhận "
+                f"{len(objections)} ý kiến phản ánh, đã giải quyết {resolved}."
             ),
             Paragraph(
                 "Sở Công Thương kính trình Ủy ban nhân dân Thành phố xem xét, ban hành Quyết định phê "

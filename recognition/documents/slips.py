@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from recognition.accounts.models import User
 from recognition.cases.models import Application, AuditEvent, SupplementRequest
-from recognition.clock import format_day, to_local
+from recognition.clock import to_local, vi_day
 from recognition.documents.model import (
     DEPARTMENT,
     Heading,
@@ -68,8 +68,8 @@ def supplement_request_slip(application: Application, number: int | None = None)
     blocks += [Paragraph(f"{i}. {item}") for i, item in enumerate(request.items, 1)]
     blocks += [
         Paragraph(
-            f"Thời hạn bổ sung: đến hết ngày {format_day(request.deadline)} (yêu cầu lần {request.number}, "
-            f"ngày {format_day(to_local(request.requested_at).date())}). Thời gian thẩm định tạm dừng trong "
+            f"Thời hạn bổ sung: đến hết ngày {vi_day(request.deadline)} (yêu cầu lần {request.number}, "
+            f"ngày {vi_day(to_local(request.requested_at).date())}). Thời gian thẩm định tạm dừng trong "
             "khi doanh nghiệp bổ sung hồ sơ."
         ),
         Paragraph(

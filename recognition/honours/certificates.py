@@ -5,7 +5,6 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from recognition.accounts.models import User
@@ -16,6 +15,7 @@ from recognition.extensions import db
 from recognition.honours.models import Certificate, CertificateStatus
 from recognition.i18n import fold
 from recognition.rounds.models import Round
+from recognition.urls import public_url
 
 
 def add_months(day: date, months: int) -> date:
@@ -25,8 +25,8 @@ def add_months(day: date, months: int) -> date:
 
 
 def verify_url(serial: str) -> str:
-    """The public verification address the QR code carries (the configured host, never the request's)."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{serial}"
+    """The public verification address the QR code carries."""
+    return public_url("registry.verify", serial=serial)
 
 
 def issue_certificate(

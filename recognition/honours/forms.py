@@ -17,13 +17,21 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from recognition.cases.guards import DECISION_DATE_MISSING_OR_FUTURE
 from recognition.i18n import Form
-from recognition.validators import distinct_choices
+from recognition.validators import NotAfterToday, distinct_choices
 
 
 class PublishForm(Form):
     comment_deadline = DateField(_l("Comments accepted until"), validators=[InputRequired()])
     submit = SubmitField(_l("Publish the results for comment"))
+
+
+class CloseCommentsForm(Form):
+    reason = TextAreaField(
+        _l("Reason for closing the comment period early"), validators=[DataRequired(), Length(max=2000)]
+    )
+    submit = SubmitField(_l("Close the comment period now"))
 
 
 class AnswerForm(Form):
@@ -45,7 +53,9 @@ class DecisionForm(Form):
         validators=[DataRequired(), Length(max=60)],
         render_kw={"placeholder": "1234/QĐ-UBND"},
     )
-    decision_date = DateField(_l("Decision date"), validators=[InputRequired()])
+    decision_date = DateField(
+        _l("Decision date"), validators=[InputRequired(), NotAfterToday(DECISION_DATE_MISSING_OR_FUTURE)]
+    )
     decision_signer = StringField(_l("Signed by"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Record the decision and recognise"))
 
@@ -91,3 +101,11 @@ class TrackForm(Form):
     receipt_code = StringField(_l("Receipt code"), validators=[DataRequired(), Length(max=40)])
     lookup_secret = StringField(_l("Lookup secret"), validators=[DataRequired(), Length(max=12)])
     submit = SubmitField(_l("Look up"))
+
+
+class CommentLookupForm(Form):
+    """The sender of a comment reads the answer with the reference and the secret they were given."""
+
+    reference = StringField(_l("Reference of your comment"), validators=[DataRequired(), Length(max=20)])
+    lookup_secret = StringField(_l("Lookup secret"), validators=[DataRequired(), Length(max=12)])
+    submit = SubmitField(_l("Read the answer"))

@@ -40,6 +40,10 @@ class Objection(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    # What the sender is given to read the answer later: a reference and a secret (kept hashed),
+    # like a dossier's receipt code and lookup secret. Rows from before they existed have neither.
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    lookup_secret_hash: Mapped[str | None] = mapped_column(String(255))
     name: Mapped[str] = mapped_column(String(200))
     contact: Mapped[str] = mapped_column(String(254))
     text: Mapped[str] = mapped_column(Text)
@@ -52,6 +56,7 @@ class Objection(db.Model):
         db.Enum(ObjectionStatus, native_enum=False, length=10), default=ObjectionStatus.open
     )
     answer: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 

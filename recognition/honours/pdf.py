@@ -10,7 +10,7 @@ import io
 
 import segno
 
-from recognition.clock import format_day
+from recognition.clock import vi_day
 from recognition.documents.model import CITY, Heading, Signature, place_date
 from recognition.documents.pdf import FONT, draw_heading, key_value_rows, new_pdf, signature_at
 from recognition.honours.certificates import verify_url
@@ -50,9 +50,9 @@ def certificate_pdf(certificate: Certificate) -> bytes:
             ("Mã số thuế", certificate.tax_code),
             ("Sản phẩm", certificate.product_name),
             ("Kết quả", f"{programme.outcome_vi} năm {round_.year}"),
-            ("Quyết định", f"{certificate.decision_number} ngày {format_day(certificate.decision_date)}"),
+            ("Quyết định", f"{certificate.decision_number} ngày {vi_day(certificate.decision_date)}"),
             ("Số giấy chứng nhận", certificate.serial),
-            ("Hiệu lực", f"từ {format_day(certificate.issued_on)} đến {format_day(certificate.valid_until)}"),
+            ("Hiệu lực", f"từ {vi_day(certificate.issued_on)} đến {vi_day(certificate.valid_until)}"),
         ],
         size=13,
     )

@@ -6,14 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from recognition.accounts.models import User
+from recognition.accounts.models import Role, User
+from recognition.cases.audit import record_change
 from recognition.cases.errors import OperationRefused, Refusal, WorkflowError
-from recognition.cases.models import Application
+from recognition.cases.models import Application, Notification
+from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret
 from recognition.cases.storage import safe_display_name
 from recognition.cases.workflow import advance
 from recognition.clock import local_today, utcnow
@@ -21,10 +24,14 @@ from recognition.extensions import db
 from recognition.honours.models import Objection, ObjectionStatus
 from recognition.honours.results import published_results, results_to_publish
 from recognition.rounds.models import Round
+from recognition.urls import public_url
 
 
 class HonoursError(OperationRefused):
     """A step of publication or honouring refused."""
+
+
+OBJECTION_REFERENCE_PREFIX = "YK"  # ý kiến: YK-000123
 
 
 def publish_results(round_: Round, deadline: date) -> None:
@@ -38,11 +45,57 @@ def publish_results(round_: Round, deadline: date) -> None:
     round_.published_results = [r.to_json() for r in results]  # frozen: later changes do not reach it
     round_.results_published_at = utcnow()
     round_.comment_deadline = deadline
+    round_.comment_closed_at = round_.comment_closed_reason = None  # a new period
     db.session.flush()
 
 
 def comments_open(round_: Round) -> bool:
-    return round_.results_published_at is not None and local_today() <= round_.comment_deadline
+    """Comments are taken to the end of the deadline day ("đến hết ngày"), unless closed early."""
+    return (
+        round_.results_published_at is not None
+        and round_.comment_closed_at is None
+        and local_today() <= round_.comment_deadline
+    )
+
+
+def rounds_open_for_comment() -> list[Round]:
+    """Rounds whose published results take comments today, newest first (the public home lists them)."""
+    return list(
+        db.session.scalars(
+            select(Round)
+            .where(
+                Round.results_published_at.is_not(None),
+                Round.comment_closed_at.is_(None),
+                Round.comment_deadline >= local_today(),
+            )
+            .order_by(Round.year.desc(), Round.id)
+        )
+    )
+
+
+def close_comments_early(round_: Round, reason: str, actor: User) -> None:
+    """End the comment period now, before its deadline, for a written reason; the city's decision
+    may then be recorded at once. Audited on the round's trail."""
+    if not comments_open(round_):
+        raise HonoursError(_l("The comment period is not running."))
+    if not reason.strip():
+        raise HonoursError(_l("Give the reason for closing the comment period early."))
+    round_.comment_closed_at = utcnow()
+    round_.comment_closed_reason = reason.strip()
+    record_change(
+        round_, actor, Role.secretariat.value, "close_comments_early",
+        {"reason": round_.comment_closed_reason, "comment_deadline": round_.comment_deadline,
+         "closed_at": round_.comment_closed_at},
+    )  # fmt: skip
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class ReceivedComment:
+    """A comment just stored, with the secret its sender reads the answer with (shown once)."""
+
+    objection: Objection
+    lookup_secret: str
 
 
 def submit_objection(
@@ -52,8 +105,9 @@ def submit_objection(
     text: str,
     is_objection: bool,
     upload: FileStorage | None,
-) -> Objection:
-    """Anyone's comment on a dossier of the published list, while the comment period runs."""
+) -> ReceivedComment:
+    """Anyone's comment on a dossier of the published list, while the comment period runs; the
+    sender gets a reference and a lookup secret to read the answer with."""
     published = {r.application_id for r in published_results(application.round)}
     if application.id not in published or not comments_open(application.round):
         raise HonoursError(_l("Comments on these results are closed."))
@@ -73,19 +127,47 @@ def submit_objection(
         objection.document_sha256 = stored.sha256
         objection.document_type = stored.content_type
         objection.document_name = safe_display_name(upload.filename, stored.content_type)
+    secret = new_lookup_secret()
+    objection.lookup_secret_hash = hash_lookup_secret(secret)
     db.session.add(objection)
     db.session.flush()
-    return objection
+    objection.reference = f"{OBJECTION_REFERENCE_PREFIX}-{objection.id:06d}"
+    db.session.flush()
+    return ReceivedComment(objection, secret)
 
 
 def handle_objection(objection: Objection, answer: str, resolve: bool, user: User) -> None:
+    """Record the secretariat's answer; the sender reads it with their reference, and is mailed
+    when their contact is an e-mail address."""
     if not answer.strip():
         raise HonoursError(_l("Write the answer or the note."))
     objection.answer = answer.strip()
+    objection.answered_at = utcnow()
     objection.handled_by_id = user.id
     objection.status = ObjectionStatus.resolved if resolve else ObjectionStatus.answered
     objection.resolved_at = utcnow() if resolve else None
+    _queue_answer_mail(objection)
     db.session.flush()
+
+
+def _queue_answer_mail(objection: Objection) -> None:
+    """An outbox row for the sender's mail: the reference and the page to read the answer on; the
+    answer itself needs the secret, which only the sender holds."""
+    try:
+        address = validate_email(objection.contact, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return
+    if objection.reference is None:
+        return
+    link = public_url("registry.comment_answer", reference=objection.reference)
+    db.session.add(
+        Notification(
+            application_id=objection.application_id,
+            event="objection_answered",
+            recipient_role="public",
+            payload={"email": address, "reference": objection.reference, "answer_url": link},
+        )
+    )
 
 
 @dataclass

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from recognition.accounts.models import Role
 from recognition.accounts.permissions import blueprint_requires
+from recognition.cases.downloads import send_stored_file
 from recognition.cases.models import State
 from recognition.clock import local_today
 from recognition.documents import rounds as documents
@@ -54,6 +55,7 @@ def _page(round_: Round, **forms_given):
         publish_form=forms_given.get("publish_form") or forms.PublishForm(prefix="publish"),
         decision_form=forms_given.get("decision_form") or forms.DecisionForm(recommended, prefix="decision"),
         answer_form=forms.AnswerForm(prefix="answer"),
+        close_form=forms_given.get("close_form") or forms.CloseCommentsForm(prefix="close"),
         revoke_form=forms.RevokeForm(prefix="revoke"),
         comments_open=services.comments_open(round_),
     )
@@ -80,11 +82,42 @@ def publish(round_id: int):
     return _page(round_, publish_form=form)
 
 
-@bp.route("/objections/<int:objection_id>", methods=["POST"])
-def answer(objection_id: int):
+@bp.route("/rounds/<int:round_id>/close-comments", methods=["POST"])
+def close_comments(round_id: int):
+    """End the comment period before its deadline, with the reason (shown here and on /results)."""
+    round_ = get_round_or_404(round_id)
+    form = forms.CloseCommentsForm(prefix="close")
+    if form.validate_on_submit():
+        try:
+            services.close_comments_early(round_, form.reason.data, current_user)
+            db.session.commit()
+            flash(_("The comment period is closed; the city's decision can be recorded now."), "success")
+            return redirect(url_for("honours.round_page", round_id=round_.id))
+        except services.HonoursError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error.message))
+    return _page(round_, close_form=form)
+
+
+def _objection_or_404(objection_id: int) -> Objection:
     objection = db.session.get(Objection, objection_id)
     if objection is None:
         abort(404)
+    return objection
+
+
+@bp.route("/objections/<int:objection_id>/file")
+def objection_file(objection_id: int):
+    """The file the sender attached: public input, so always served as a download."""
+    objection = _objection_or_404(objection_id)
+    if objection.document_sha256 is None:
+        abort(404)
+    return send_stored_file(objection.document_sha256, objection.document_type, objection.document_name)
+
+
+@bp.route("/objections/<int:objection_id>", methods=["POST"])
+def answer(objection_id: int):
+    objection = _objection_or_404(objection_id)
     form = forms.AnswerForm(prefix="answer")
     if form.validate_on_submit():
         services.handle_objection(objection, form.answer.data, form.resolve.data, current_user)
@@ -113,6 +146,9 @@ def recognise(round_id: int):
             flash(_("%(code)s: recognised.", code=code), "success")
         for refusal in outcome.refusals:
             flash(f"{code}: {refusal.message}", "danger")
+    if any(not o.ok for o in outcomes):
+        # The decision as typed stays in the form, for the dossiers still waiting for it.
+        return _page(round_, decision_form=forms.DecisionForm(_recommended(round_), prefix="decision"))
     return redirect(url_for("honours.round_page", round_id=round_.id))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -43,10 +42,11 @@ from recognition.cases.models import (
     PRODUCT_CATEGORY_LABELS,
     TECHNOLOGY_LEVEL_LABELS,
 )
-from recognition.i18n import BabelTranslations, Form
+from recognition.clock import local_today
+from recognition.i18n import BabelTranslations, Form, or_unnamed
 from recognition.nomination.services import figure_years
 from recognition.rounds.models import DOCUMENT_KIND_LABELS, DocumentKind
-from recognition.validators import MaxEntries, check_entries
+from recognition.validators import MaxEntries, check_entries, not_negative
 
 MAX_VND = 10**16  # ten million billion đồng: above any plausible figure for one firm
 MAX_USD = 10**12
@@ -62,6 +62,7 @@ class MoneyField(IntegerField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
+        kwargs["validators"] = [*kwargs.get("validators", ()), not_negative]  # no amount is below zero
         super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist):
@@ -71,7 +72,7 @@ class MoneyField(IntegerField):
 
 
 def amount(label, maximum=MAX_VND, required=True):
-    validators = [InputRequired() if required else Optional(), NumberRange(min=0, max=maximum)]
+    validators = [InputRequired() if required else Optional(), NumberRange(max=maximum)]
     return MoneyField(label, validators=validators)
 
 
@@ -92,20 +93,20 @@ class EnterpriseProfileForm(Form):
 class NewNominationForm(Form):
     round_id = SelectField(_l("Round"), coerce=int, validators=[DataRequired()])
     product_id = SelectField(_l("Product"), coerce=int, validate_choice=True)
-    product_name = StringField(_l("Name of the new product"), validators=[Optional(), Length(max=255)])
+    # No Optional(): it would stop the chain on an empty name before validate_product_name runs.
+    product_name = StringField(_l("Name of the new product"), validators=[Length(max=255)])
     submit = SubmitField(_l("Start the nomination"))
 
     def __init__(self, rounds, products, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.round_id.choices = [SelectChoice(r.id, r.title) for r in rounds]
         self.product_id.choices = [SelectChoice(0, _l("A new product"))] + [
-            SelectChoice(p.id, p.name) for p in products
+            SelectChoice(p.id, or_unnamed(p.name)) for p in products
         ]
 
     def validate_product_name(self, field) -> None:
+        """A new product needs a name: a nameless draft could not be told apart, nor opened by it."""
         if self.product_id.data == 0 and not (field.data or "").strip():
-            from wtforms.validators import ValidationError
-
             raise ValidationError(_l("Name the new product."))
 
 
@@ -118,10 +119,7 @@ class ProductForm(Form):
         validators=[DataRequired()],
     )
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=5000)])
-    year_started = IntegerField(
-        _l("Year production started"),
-        validators=[InputRequired(), NumberRange(min=1900, max=date.today().year)],
-    )
+    year_started = IntegerField(_l("Year production started"), validators=[InputRequired()])
     capacity = StringField(_l("Production capacity"), validators=[Optional(), Length(max=255)])
     main_markets = StringField(_l("Main markets"), validators=[Optional(), Length(max=500)])
     hs_code = StringField(
@@ -134,8 +132,12 @@ class ProductForm(Form):
         super().__init__(*args, **kwargs)
         locale = str(get_locale() or "vi")
         self.sector_id.choices = [
-            SelectChoice(s.id, s.name_for(locale)) for s in current_sectors(date.today())
+            SelectChoice(s.id, s.name_for(locale)) for s in current_sectors(local_today())
         ]
+
+    def validate_year_started(self, field) -> None:
+        """Up to this year in Hanoi, read at each submit (not once, when the module was imported)."""
+        NumberRange(min=1900, max=local_today().year)(self, field)
 
 
 class YearFiguresForm(PlainForm):
@@ -150,7 +152,9 @@ class YearFiguresForm(PlainForm):
     revenue_vnd = amount(_l("Revenue (VND)"))
     export_value_usd = amount(_l("Export value (USD)"), maximum=MAX_USD)
     budget_contribution_vnd = amount(_l("Contribution to the state budget (VND)"))
-    employees = IntegerField(_l("Employees"), validators=[InputRequired(), NumberRange(min=0, max=500_000)])
+    employees = IntegerField(
+        _l("Employees"), validators=[InputRequired(), not_negative, NumberRange(max=500_000)]
+    )
     average_wage_vnd = amount(_l("Average monthly wage (VND)"), maximum=10**9)
 
 

@@ -12,12 +12,14 @@ from recognition.documents.pdf import FONT, key_value_rows, new_pdf
 from recognition.nomination.services import current_documents
 from recognition.rounds.calendar import add_working_days
 from recognition.rounds.models import DOCUMENT_KIND_LABELS, VettingBody
+from recognition.urls import public_url
 
 
 @dataclass(frozen=True)
 class ReceiptFacts:
     receipt_code: str
     lookup_secret: str | None
+    tracking_url: str
     submitted_at: str
     enterprise: str
     product: str
@@ -38,6 +40,7 @@ def receipt_facts(application: Application, lookup_secret: str | None) -> Receip
     return ReceiptFacts(
         receipt_code=application.receipt_code,
         lookup_secret=lookup_secret,
+        tracking_url=public_url("registry.track", code=application.receipt_code),
         submitted_at=format_moment(application.submitted_at),
         enterprise=application.enterprise_record.name,
         product=application.product_record.name,
@@ -60,6 +63,7 @@ def receipt_pdf(facts: ReceiptFacts) -> bytes:
         [
             (_("Receipt code"), facts.receipt_code),
             (_("Lookup secret"), facts.lookup_secret or _("as printed on your first receipt")),
+            (_("Follow the dossier at"), facts.tracking_url),
             (_("Submitted at"), facts.submitted_at),
             (_("Enterprise"), facts.enterprise),
             (_("Product"), facts.product),
@@ -82,6 +86,6 @@ def receipt_pdf(facts: ReceiptFacts) -> bytes:
 def next_steps_text(facts: ReceiptFacts) -> str:
     return _(
         "What happens next: %(body)s vets the dossier and may ask once, in writing, for missing items; "
-        "you will be notified. Follow the dossier at /track with the receipt code and the lookup secret.",
+        "you will be notified. Follow the dossier at the address above, with the lookup secret.",
         body=facts.vetting_body,
     )

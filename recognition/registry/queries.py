@@ -16,7 +16,7 @@ from recognition.cases.models import Application
 from recognition.cases.receipts import lookup_secret_matches
 from recognition.clock import local_today
 from recognition.extensions import db
-from recognition.honours.models import Certificate, CertificateStatus
+from recognition.honours.models import Certificate, CertificateStatus, Objection
 from recognition.i18n import fold
 from recognition.rounds.models import Round
 
@@ -102,3 +102,17 @@ def tracked_application(receipt_code: str, secret: str) -> Application | None:
         check_password_hash(dummy_hash(), secret or "")
         return None
     return application if lookup_secret_matches(application.lookup_secret_hash, secret) else None
+
+
+def comment_by_reference(reference: str, secret: str) -> Objection | None:
+    """The comment whose reference and lookup secret both match, else None (as for tracking, a
+    missing reference costs the same hash check as a wrong secret)."""
+    objection = db.session.scalar(
+        select(Objection)
+        .where(Objection.reference == (reference or "").strip().upper())
+        .options(joinedload(Objection.application))
+    )
+    if objection is None or not objection.lookup_secret_hash:
+        check_password_hash(dummy_hash(), secret or "")
+        return None
+    return objection if lookup_secret_matches(objection.lookup_secret_hash, secret) else None

@@ -15,7 +15,7 @@ from recognition.cases.storage import UploadRejected
 from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.honours import services as honours
-from recognition.honours.forms import CommentForm, TrackForm
+from recognition.honours.forms import CommentForm, CommentLookupForm, TrackForm
 from recognition.honours.results import published_results
 from recognition.nomination.views import upload_message
 from recognition.params import int_arg
@@ -23,11 +23,13 @@ from recognition.ratelimit import hit
 from recognition.registry.queries import (
     RegistryFilters,
     certificate_by_serial,
+    comment_by_reference,
     product_certificates,
     registry_page,
     tracked_application,
 )
 from recognition.rounds.models import Round
+from recognition.rounds.queries import rounds_under_way
 
 bp = Blueprint("registry", __name__)
 TRACK_LIMIT_PER_MINUTE = 10
@@ -36,7 +38,13 @@ COMMENT_LIMIT_PER_MINUTE = 5
 
 @bp.route("/")
 def home():
-    return render_template("registry/home.html")
+    """What a visitor looks for: the rounds under way, the results out for comment, the registry."""
+    return render_template(
+        "registry/home.html",
+        rounds=rounds_under_way(),
+        rounds_for_comment=honours.rounds_open_for_comment(),
+        contact=current_app.config["SECRETARIAT_CONTACT"],
+    )
 
 
 @bp.route("/lang/<code>")
@@ -93,8 +101,11 @@ def client_key() -> str:
 
 @bp.route("/track", methods=["GET", "POST"])
 def track():
-    """A dossier's stage by receipt code and lookup secret; a wrong pair looks exactly like a missing code."""
+    """A dossier's stage by receipt code and lookup secret; a wrong pair looks exactly like a missing code.
+    The address on the receipt slip (/track?code=...) fills the code in: only the secret is left to type."""
     form = TrackForm()
+    if request.method == "GET":
+        form.receipt_code.data = request.args.get("code", "")[:40]
     application = None
     looked_up = False
     if form.validate_on_submit():
@@ -120,13 +131,14 @@ def results(round_id: int):
             abort(429)
         application = db.session.get(Application, form.application_id.data)
         try:
-            honours.submit_objection(
+            received = honours.submit_objection(
                 application, form.name.data, form.contact.data, form.text.data, form.is_objection.data,
                 form.file.data,
             )  # fmt: skip
             db.session.commit()
             flash(_("Thank you: your comment has been received by the secretariat."), "success")
-            return redirect(url_for("registry.results", round_id=round_.id))
+            # The secret is shown on this response only (kept hashed, never in the session).
+            return render_template("registry/comment_received.html", round=round_, received=received)
         except honours.HonoursError as error:
             db.session.rollback()
             flash(str(error.message), "danger")
@@ -139,4 +151,22 @@ def results(round_id: int):
         results=listed,
         form=form,
         comments_open=honours.comments_open(round_),
+    )
+
+
+@bp.route("/results/answer", methods=["GET", "POST"])
+def comment_answer():
+    """The sender of a comment reads the secretariat's answer with its reference and lookup secret."""
+    form = CommentLookupForm()
+    if not form.is_submitted():
+        form.reference.data = request.args.get("reference", "")[:20]  # the mailed link fills it in
+    objection = None
+    looked_up = False
+    if form.validate_on_submit():
+        if not hit(f"comment-answer:{client_key()}", TRACK_LIMIT_PER_MINUTE):
+            abort(429)
+        looked_up = True
+        objection = comment_by_reference(form.reference.data, form.lookup_secret.data)
+    return render_template(
+        "registry/comment_answer.html", form=form, objection=objection, looked_up=looked_up
     )

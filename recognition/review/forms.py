@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
@@ -56,21 +56,12 @@ class DeclarationForm(Form):
         return self.conflict.data == "yes"
 
 
-def at_most_two_decimals(_form, field) -> None:
-    """Scores are kept to the cent; other mistakes (not a number, out of range) the service reports."""
-    try:
-        value = Decimal((field.data or "").strip().replace(",", "."))
-    except InvalidOperation:
-        return
-    if value.is_finite() and value.normalize().as_tuple().exponent < -2:
-        raise ValidationError(_("Use at most two decimal places."))
-
-
 class ScoreForm(Form):
     """Points and a comment for each criterion the member scores; build it with `score_form_for`.
 
     Fields are named by criterion id (points_<id>, comment_<id>): a value posted for any other
-    criterion is simply not read.
+    criterion is simply not read. The points have no validator here: the service judges them all at
+    once (a number, within the criterion's range, to the cent), so every wrong one is shown together.
     """
 
     save = SubmitField(_l("Save draft"))
@@ -117,7 +108,6 @@ def score_form_for(criteria: list[Criterion], saved: Iterable[Score]) -> ScoreFo
             StringField(
                 _l("Points (0 to %(max)s)", max=format_points(criterion.max_points)),
                 description=criterion.guidance_for(locale),
-                validators=[Length(max=20), at_most_two_decimals],
                 render_kw={"inputmode": "decimal", "autocomplete": "off"},
             ),
         )

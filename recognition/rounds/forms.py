@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.i18n import BabelTranslations, Form
-from recognition.nomination.forms import MoneyField
+from recognition.nomination.forms import MAX_USD, MAX_VND, MoneyField
 from recognition.rounds.models import DOCUMENT_KIND_LABELS, RoundStatus, SupplementExpiry, VettingBody
 from recognition.validators import MaxEntries, MaxLines, distinct_choices
 
@@ -83,13 +83,14 @@ class RoundForm(Form):
     certificate_validity_months = count(_l("Certificate validity (months)"), 1, 120)
     min_revenue_high_tech_vnd = MoneyField(
         _l("High-tech product: minimum revenue (VND a year)"),
-        validators=[InputRequired(), NumberRange(min=0)],
+        validators=[InputRequired(), NumberRange(max=MAX_VND)],
     )
     min_revenue_other_vnd = MoneyField(
-        _l("Other product: minimum revenue (VND a year)"), validators=[InputRequired(), NumberRange(min=0)]
+        _l("Other product: minimum revenue (VND a year)"),
+        validators=[InputRequired(), NumberRange(max=MAX_VND)],
     )
     min_exports_handicraft_usd = MoneyField(
-        _l("Handicraft: minimum exports (USD a year)"), validators=[InputRequired(), NumberRange(min=0)]
+        _l("Handicraft: minimum exports (USD a year)"), validators=[InputRequired(), NumberRange(max=MAX_USD)]
     )
     target_products_min = count(_l("Target: products, at least"), required=False)
     target_products_max = count(_l("Target: products, at most"), required=False)

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from recognition.clock import local_today, to_local
+from recognition.clock import format_day, local_today, to_local
 from recognition.rounds.calendar import add_working_days
 from recognition.rounds.models import Round
 
@@ -76,9 +76,20 @@ def key_dates(round_: Round) -> list[KeyDate]:
     if round_.results_published_at is not None:
         published_on = to_local(round_.results_published_at).date()
         dates.append(entry("results", _l("Results published for comment"), published_on))
-        dates.append(
-            entry("comments", _l("Comment deadline"), ends_on=round_.comment_deadline, runs_from=published_on)
+        closed_on = round_.comment_closed_on
+        closed_early = (
+            ""
+            if closed_on is None
+            else _l(
+                "Comments closed early on %(date)s: %(reason)s",
+                date=format_day(closed_on),
+                reason=round_.comment_closed_reason,
+            )
         )
+        dates.append(
+            entry("comments", _l("Comment deadline"), ends_on=closed_on or round_.comment_deadline,
+                  runs_from=published_on, note=str(closed_early))
+        )  # fmt: skip
     else:
         dates.append(
             entry("results", _l("Results published for comment"), round_.results_planned_on, planned=True)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recognition.clock import to_local
 from recognition.extensions import db
 from recognition.i18n import Bilingual
 
@@ -83,6 +84,9 @@ class Round(db.Model):
         CheckConstraint("reviewers_per_dossier >= 1", name="at_least_one_reviewer"),
         CheckConstraint("pass_threshold >= 0 AND pass_threshold <= 100", name="threshold_in_range"),
         CheckConstraint("certificate_validity_months > 0", name="validity_positive"),
+        CheckConstraint(
+            "comment_closed_at IS NULL OR comment_closed_reason IS NOT NULL", name="early_close_has_reason"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,12 +137,21 @@ class Round(db.Model):
     # The list published for comment, frozen at publication (rank, receipt code, names as submitted,
     # total, outcome, Top N mark): /results shows this, whatever happens to scores or states later.
     published_results: Mapped[list | None] = mapped_column(db.JSON)
+    # The secretariat may end the comment period before its deadline, with a reason (audited);
+    # publishing again opens a new period and clears them.
+    comment_closed_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True))
+    comment_closed_reason: Mapped[str | None] = mapped_column(Text)
 
     programme: Mapped[Programme] = relationship()
 
     @property
     def legal_basis_lines(self) -> list[str]:
         return [line.strip() for line in (self.legal_bases or "").splitlines() if line.strip()]
+
+    @property
+    def comment_closed_on(self) -> date | None:
+        """The Hanoi day the secretariat closed the comment period early (None: not closed early)."""
+        return to_local(self.comment_closed_at).date() if self.comment_closed_at else None
 
 
 class CalendarException(db.Model):

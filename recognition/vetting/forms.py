@@ -17,9 +17,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from recognition.cases.guards import VETTING_CHECKS
+from recognition.cases.guards import DEADLINE_NOT_AFTER_TODAY, SITE_VISIT_IN_FUTURE, VETTING_CHECKS
 from recognition.i18n import Form
-from recognition.validators import MaxEntries
+from recognition.validators import AfterToday, MaxEntries, NotAfterToday
 
 CHECK_LABELS = {
     "business_registration_valid": _l("The business registration is valid"),
@@ -49,7 +49,9 @@ class SupplementRequestForm(Form):
         min_entries=3,
         validators=[MaxEntries(SUPPLEMENT_MAX_ITEMS)],
     )
-    deadline = DateField(_l("Reply deadline"), validators=[InputRequired()])
+    deadline = DateField(
+        _l("Reply deadline"), validators=[InputRequired(), AfterToday(DEADLINE_NOT_AFTER_TODAY)]
+    )
     submit = SubmitField(_l("Send the request to supplement"))
 
     def validate_items(self, field) -> None:
@@ -72,7 +74,9 @@ def _with_checks(cls):
 @_with_checks
 class VettingReportForm(Form):
     version = HiddenField()
-    site_visit_date = DateField(_l("Date of the site visit"), validators=[InputRequired()])
+    site_visit_date = DateField(
+        _l("Date of the site visit"), validators=[InputRequired(), NotAfterToday(SITE_VISIT_IN_FUTURE)]
+    )
     eligibility_confirmed = BooleanField(_l("The enterprise and product meet the round's eligibility rules"))
     recommendation = TextAreaField(_l("Recommendation"), validators=[DataRequired(), Length(max=5000)])
     submit = SubmitField(_l("Endorse the dossier"))

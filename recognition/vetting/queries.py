@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, with_expression
 
 from recognition.accounts.models import Enterprise, User
-from recognition.cases.models import Application, Product, State
+from recognition.cases.models import Application, Certification, Product, State
+from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.i18n import fold
 from recognition.rounds.models import VettingBody
@@ -71,7 +72,8 @@ def filter_dossiers(
 
 
 def vetting_queue(user: User, scope: str, filters: QueueFilters, page: int) -> Pagination:
-    """One page of the queue, soonest deadline first (no deadline last), with enterprise and product."""
+    """One page of the queue, soonest deadline first (no deadline last), with enterprise and product,
+    and whether each lists an expired certification (the queue flags it)."""
     stmt = (
         filter_dossiers(
             vetted_by(user, scope).join(Application.enterprise).join(Application.product),
@@ -79,6 +81,9 @@ def vetting_queue(user: User, scope: str, filters: QueueFilters, page: int) -> P
         )
         .options(contains_eager(Application.enterprise), contains_eager(Application.product))
         .options(joinedload(Application.product, Product.sector))
+        .options(
+            with_expression(Application.lists_expired_certification, Certification.any_expired(local_today()))
+        )
         .order_by(Application.due_on.is_(None), Application.due_on, Application.submitted_at)
     )
     return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)

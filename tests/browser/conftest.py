@@ -10,6 +10,7 @@ Without it the tests are skipped, unless REQUIRE_BROWSER=1 (CI), where they fail
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -30,6 +31,28 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 10_000
+# The screens of issue 16: a common laptop, and a phone.
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+# What anyone may open without logging in: home, registry, product, verify, track, results, register, login.
+PUBLIC_PATH = r"^/(registry(/\d+)?|verify/[^/]+|track|results/\d+|register|login)?$"
+
+
+def scrolls_sideways(page) -> bool:
+    """The page itself is wider than the window (a horizontal scroll bar), not a table inside it."""
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+def flag_sideways_scroll_on_public_pages(context) -> None:
+    """Each public page this context loads logs a console error when it scrolls sideways, so a test
+    that watches for problems (watch_for_problems) fails on it, whichever page it was."""
+    context.add_init_script(
+        script=f"""addEventListener("load", () => {{
+          const path = location.pathname, width = document.documentElement.scrollWidth;
+          if (new RegExp({json.dumps(PUBLIC_PATH)}).test(path) && width > innerWidth)
+            console.error(`horizontal scroll bar on ${{path}}: ${{width}} > ${{innerWidth}} px`);
+        }});"""
+    )
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ anonymous visitor follows the URL the certificate's QR code carries to the publi
 
 Set up outside the browser, as an administrator would: the reference data, an open round with the
 default rubric, and the accounts of the officer, the secretariat and the three council members.
-Everything else goes through the pages, each person in their own browser context.
+Everything else goes through the pages, each person in their own browser context, each a 1366x768
+laptop on which no public page may scroll sideways (the phone size is test_newcomer_layout_browser's).
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ from sqlalchemy import select
 from recognition.accounts.models import Role
 from recognition.cases.models import Application, State
 from recognition.clock import local_today
-from recognition.honours.certificates import verify_url
 from recognition.honours.models import Certificate, CertificateStatus
 from recognition.honours.pdf import qr_png
 from recognition.review.rubric import DEFAULT_RUBRIC, apply_default_rubric
 from recognition.rounds.models import Round
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import DESKTOP, TIMEOUT_MS, flag_sideways_scroll_on_public_pages
 from tests.browser.test_foundation_browser import path_is, watch_for_problems
 from tests.browser.test_nomination_browser import (
     ENTERPRISE,
@@ -75,8 +75,10 @@ def shoot(page: Page, artifacts_dir: Path, name: str) -> None:
 
 
 def new_page(browser: Browser, base_url: str) -> tuple[Page, list[str]]:
-    """A page in a fresh context (own cookies), watched for script, console and HTTP errors."""
-    context = browser.new_context(base_url=base_url, locale="vi-VN")
+    """A page in a fresh context (own cookies) on a 1366x768 laptop, watched for script, console and
+    HTTP errors, and for a public page that scrolls sideways."""
+    context = browser.new_context(base_url=base_url, locale="vi-VN", viewport=DESKTOP)
+    flag_sideways_scroll_on_public_pages(context)
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
     page = context.new_page()
@@ -293,9 +295,10 @@ def secretariat_publishes_and_recognises(page: Page, db, round_: Round, code: st
     return serial
 
 
-def verify_url_carried_by_certificate(page: Page, serial: str, tmp_path: Path) -> str:
+def verify_url_carried_by_certificate(page: Page, serial: str, tmp_path: Path, base_url: str) -> str:
     """Download the certificate through the page; the URL printed under the QR code, which must be the
-    one the QR code encodes (regenerated with segno and compared pixel by pixel: no QR decoder needed)."""
+    one the QR code encodes (regenerated with segno and compared pixel by pixel: no QR decoder needed),
+    on the server the browser is talking to."""
     with page.expect_download() as download_info:
         page.locator("#certificates").get_by_role("link", name=serial).click()
     download = download_info.value
@@ -309,7 +312,7 @@ def verify_url_carried_by_certificate(page: Page, serial: str, tmp_path: Path) -
     printed = re.search(r"https?://\S+/verify/\S+", text)
     assert printed, text
     url = printed.group(0)
-    assert url == verify_url(serial)
+    assert url == f"{base_url}/verify/{serial}"
     [qr] = reader.pages[0].images
     expected = Image.open(io.BytesIO(qr_png(url))).convert("L")
     embedded = qr.image.convert("L")
@@ -322,15 +325,16 @@ def verify_url_carried_by_certificate(page: Page, serial: str, tmp_path: Path) -
 
 
 def test_whole_path_from_registration_to_public_verification(
-    browser_page: Page, live_server, app, make, reference, db, artifacts_dir, tmp_path, monkeypatch
+    browser_page: Page, live_server, make, reference, db, artifacts_dir, tmp_path
 ):
-    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", live_server)  # the QR code points at this server
     round_ = set_up_round_and_accounts(make, db)
     browser = browser_page.context.browser
     problems: dict[str, list[str]] = {}
 
     # 1. The enterprise registers, fills every section, uploads the documents and submits.
     enterprise = browser_page
+    enterprise.set_viewport_size(DESKTOP)
+    flag_sideways_scroll_on_public_pages(enterprise.context)
     problems["enterprise"] = watch_for_problems(enterprise)
     application_id, code = enterprise_submits(enterprise, db, tmp_path, artifacts_dir)
     shoot(enterprise, artifacts_dir, "01-submitted")
@@ -363,8 +367,7 @@ def test_whole_path_from_registration_to_public_verification(
     # 6. It publishes the results for comment and, the period over, records the city's decision.
     serial = secretariat_publishes_and_recognises(secretariat, db, round_, code)
     shoot(secretariat, artifacts_dir, "06-recognised")
-    url = verify_url_carried_by_certificate(secretariat, serial, tmp_path)
-    assert url.startswith(f"{live_server}/verify/")
+    url = verify_url_carried_by_certificate(secretariat, serial, tmp_path, live_server)
 
     # 7. Anyone who scans the QR code sees that the certificate is valid.
     visitor, problems["visitor"] = new_page(browser, live_server)

@@ -316,4 +316,5 @@ def test_production_needs_its_own_audit_key(monkeypatch, tmp_path):
     with pytest.raises(ConfigError, match="AUDIT_KEY"):
         load_config(str(tmp_path))
     monkeypatch.setenv("AUDIT_KEY", "a" * 40)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://chuluc.example.vn")
     assert load_config(str(tmp_path))["AUDIT_KEY"] == "a" * 40

@@ -1,4 +1,4 @@
-"""Every guard's refusal, as a user reads it in Vietnamese and in English."""
+"""Every guard's refusal, as a user reads it in Vietnamese and in English (days in each one's format)."""
 
 from datetime import date, timedelta
 
@@ -11,7 +11,7 @@ from recognition.cases.errors import ActorNotAllowed, ConcurrentChange, InvalidT
 from recognition.cases.guards import StepContext
 from recognition.cases.models import STATE_LABELS, ProductCategory, State
 from recognition.cases.workflow import STEPS
-from recognition.clock import local_today, utcnow
+from recognition.clock import format_day, local_today, utcnow
 from recognition.extensions import db
 from recognition.rounds.models import RoundStatus
 from tests.conftest import fire
@@ -125,12 +125,12 @@ def published_until(days: int):
 
 # (guard, build the application, form data, English message, Vietnamese message)
 CASES = [
-    (guards.round_is_open, closed_round, {}, "Round 2026 closed on 15/09/2026.",
+    (guards.round_is_open, closed_round, {}, "Round 2026 closed on Sep 15, 2026.",
      "Đợt xét chọn năm 2026 đã kết thúc nhận hồ sơ ngày 15/09/2026."),
     (guards.round_is_open, lambda make: round_in_status(make, RoundStatus.draft), {},
      "Round 2031 is not open for nominations.", "Đợt xét chọn năm 2031 chưa mở nhận hồ sơ."),
     (guards.round_is_open, future_round, {},
-     f"Round 2032 opens on {(TODAY + timedelta(days=3)):%d/%m/%Y}.",
+     f"Round 2032 opens on {format_day(TODAY + timedelta(days=3), 'en')}.",
      f"Đợt xét chọn năm 2032 bắt đầu nhận hồ sơ từ ngày {(TODAY + timedelta(days=3)):%d/%m/%Y}."),
     (guards.nomination_complete, without_document, {}, "Audited financial statements is missing.",
      "Còn thiếu: Báo cáo tài chính đã kiểm toán."),
@@ -161,6 +161,10 @@ CASES = [
      "Answer every item of the request to supplement.", "Hãy trả lời tất cả các nội dung yêu cầu bổ sung."),
     (guards.vetting_checklist_complete, lambda make: make.application(), {},
      "Enter the date of the site visit.", "Hãy nhập ngày khảo sát thực tế."),
+    (guards.vetting_checklist_complete, lambda make: make.application(),
+     {"site_visit_date": TODAY + timedelta(days=1)},
+     "The date of the site visit cannot be in the future.",
+     "Ngày khảo sát thực tế không được sau ngày hôm nay."),
     (guards.supplement_deadline_passed, with_supplement_used, {},
      "The reply deadline has not passed yet.", "Thời hạn bổ sung hồ sơ chưa kết thúc."),
     (guards.reason_given, lambda make: make.application(), {"reason": " "},
@@ -184,10 +188,10 @@ CASES = [
      "The council's results have not been published for comment.",
      "Kết quả của Hội đồng chưa được công bố để lấy ý kiến."),
     (guards.comment_period_over, published_until(2), {},
-     f"The comment period runs until {(TODAY + timedelta(days=2)):%d/%m/%Y}.",
+     f"The comment period runs until {format_day(TODAY + timedelta(days=2), 'en')}.",
      f"Thời gian lấy ý kiến kéo dài đến hết ngày {(TODAY + timedelta(days=2)):%d/%m/%Y}."),
     (guards.objections_resolved, with_open_objection, {},
-     "The objection from Nguyễn Văn Bình received on 20/11/2026 is not resolved.",
+     "The objection from Nguyễn Văn Bình received on Nov 20, 2026 is not resolved.",
      "Ý kiến phản đối của Nguyễn Văn Bình nhận ngày 20/11/2026 chưa được giải quyết."),
     (guards.decision_recorded, lambda make: make.application(), {"decision_date": TODAY},
      "Enter the number of the city's decision.", "Hãy nhập số quyết định của Ủy ban nhân dân Thành phố."),

@@ -187,7 +187,7 @@ def test_negative_figure_names_the_field_and_keeps_the_rest(applicant):
         base, data=figures_data(**{"years-1-employees": "-3", "years-0-revenue_vnd": "170000"})
     )
     assert response.status_code == 200
-    assert "Giá trị phải nằm trong khoảng 0 đến 500000." in response.text
+    assert "Không được âm." in response.text  # not a range up to 500000 (issue 16)
     assert 'value="170000"' in response.text  # what was typed is kept
     application = db.session.get(Application, application_id)
     assert [f.revenue_vnd for f in application.figures] == [150_000_000_000, 150_000_000_000]  # nothing lost
@@ -200,7 +200,8 @@ def test_negative_figure_message_in_english(applicant):
         f"/applicant/applications/{application_id}/figures",
         data=figures_data(**{"years-0-revenue_vnd": "-1"}),
     )
-    assert "Number must be between 0 and" in response.text
+    assert "Must not be negative." in response.text
+    assert "Number must be between" not in response.text
     assert "Revenue (VND)" in response.text
 
 

@@ -443,7 +443,7 @@ def test_field_messages_in_english(review):
 
 
 def test_points_are_kept_to_the_cent(review):
-    """The form refuses a third decimal (the columns keep two), before the service sees anything."""
+    """A third decimal is refused (the columns keep two), and nothing is saved."""
     member = review.members[0]
     declare_none(member)
     member.client.get("/lang/en")

@@ -220,13 +220,14 @@ def test_clone_refuses_a_year_the_programme_already_has(app, make, secretariat, 
 
 
 # The calendar: a round with every date set; 15 working days after Tuesday 30/06/2026 is 21/07/2026.
+# The pages are in English, so the days are in the English format (issue 16).
 CALENDAR = {
-    "opens": "01/03/2026",
-    "closes": "30/06/2026",
-    "vetting": "by 21/07/2026",
-    "review": "03/08/2026 – 28/08/2026",
-    "results": "15/09/2026",
-    "decision": "30/10/2026",
+    "opens": "Mar 1, 2026",
+    "closes": "Jun 30, 2026",
+    "vetting": "by Jul 21, 2026",
+    "review": "Aug 3, 2026 – Aug 28, 2026",
+    "results": "Sep 15, 2026",
+    "decision": "Oct 30, 2026",
     "certificate": "24 months from the city's decision.",
 }
 
@@ -308,8 +309,8 @@ def test_the_calendar_shows_the_comment_deadline_once_results_are_published(app,
     this_year.comment_deadline = date(2026, 9, 30)
     db.session.commit()
     shown = calendar_of(public.get("/").text, this_year.id)
-    assert shown["results"].endswith("16/09/2026") and "planned" not in shown["results"]
-    assert "by 30/09/2026" in shown["comments"]
+    assert shown["results"].endswith("Sep 16, 2026") and "planned" not in shown["results"]
+    assert "by Sep 30, 2026" in shown["comments"]
 
 
 def test_dates_not_yet_decided_are_to_be_announced(app, make):

@@ -80,7 +80,11 @@ class World:
 
 def write_evidence(app: Flask, document: Document, content: bytes = PDF_BYTES) -> None:
     """Factory documents carry a made-up hash; put bytes behind it so downloads can be served."""
-    path = app.extensions["evidence_storage"].path_for(document.sha256)
+    write_stored(app, document.sha256, content)
+
+
+def write_stored(app: Flask, sha256: str, content: bytes = PDF_BYTES) -> None:
+    path = app.extensions["evidence_storage"].path_for(sha256)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     if not os.path.exists(path):
         with open(path, "wb") as stored:
@@ -184,7 +188,11 @@ def build_world(app: Flask, make: Factory) -> World:
             text="Góp ý về kết quả",
             is_objection=True,
             status=ObjectionStatus.open,
+            document_sha256=hashlib.sha256(PDF_BYTES).hexdigest(),
+            document_name="gop-y.pdf",
+            document_type="application/pdf",
         )
+        write_stored(app, objection.document_sha256)
         db.session.add(objection)
         db.session.commit()
         side.objection_id = objection.id

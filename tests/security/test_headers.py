@@ -70,6 +70,7 @@ def test_production_adds_hsts_and_secure_cookies(monkeypatch, database_url, tmp_
         {
             "SECRET_KEY": "p" * 40,
             "AUDIT_KEY": "a" * 40,
+            "PUBLIC_BASE_URL": "https://chuluc.example.vn",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "EVIDENCE_DIR": str(tmp_path / "evidence"),
         }

@@ -1,0 +1,1 @@
+"""Reports for the secretariat: the round's dashboard against the plan's targets, exports, support log."""

@@ -1,0 +1,55 @@
+"""Support a recognised enterprise received from the city's policies (Plan 60/KH-UBND: "100% of
+recognised enterprises receive support"), logged by the secretariat so the target can be shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recognition.accounts.models import Enterprise, User
+from recognition.clock import utcnow
+from recognition.extensions import db
+
+
+class SupportKind(enum.StrEnum):
+    trade_promotion = "trade_promotion"
+    technology = "technology"
+    training = "training"
+    branding = "branding"
+    land_procedures = "land_procedures"
+    finance = "finance"
+
+
+SUPPORT_KIND_LABELS = {
+    SupportKind.trade_promotion: _l("Trade fairs and promotion"),
+    SupportKind.technology: _l("Technology"),
+    SupportKind.training: _l("Training"),
+    SupportKind.branding: _l("Branding"),
+    SupportKind.land_procedures: _l("Land and procedures"),
+    SupportKind.finance: _l("Finance"),
+}
+
+
+class SupportRecord(db.Model):
+    """One act of support an enterprise received: kind, day, the programme it came from, the amount
+    when there is one."""
+
+    __tablename__ = "support_records"
+    __table_args__ = (CheckConstraint("amount_vnd IS NULL OR amount_vnd >= 0", name="amount_non_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    kind: Mapped[SupportKind] = mapped_column(db.Enum(SupportKind, native_enum=False, length=20))
+    date: Mapped[dt.date] = mapped_column(index=True)
+    programme: Mapped[str] = mapped_column(String(255))
+    amount_vnd: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
+
+    enterprise: Mapped[Enterprise] = relationship()
+    recorded_by: Mapped[User] = relationship()
