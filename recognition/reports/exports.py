@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from recognition.accounts.models import AdministrativeUnit, Sector, User
 from recognition.cases.models import STATE_LABELS, Application, State
-from recognition.clock import to_local
+from recognition.clock import format_day, to_local
 from recognition.extensions import db
 from recognition.honours.models import CERTIFICATE_STATUS_LABELS, Certificate
 from recognition.review.models import Criterion, CriterionGroup, ReviewAssignment, Score
@@ -34,8 +34,9 @@ from recognition.review.scoring import board
 from recognition.rounds.models import Round
 
 TEXT, DATE, POINTS, AMOUNT = "text", "date", "points", "amount"
-NUMBER_FORMATS = {DATE: "DD/MM/YYYY", POINTS: "0.00", AMOUNT: "#,##0"}
-CSV_DATE = "%d/%m/%Y"  # the workbook's day format, whatever the reader's language
+NUMBER_FORMATS = {POINTS: "0.00", AMOUNT: "#,##0"}
+# Days as the pages show them (recognition.clock.format_day): dd/mm/yyyy in Vietnamese, "Dec 3, 2026".
+XLSX_DAY_FORMATS = {"vi": "DD/MM/YYYY", "en": "mmm d, yyyy"}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIMETYPE = "text/csv; charset=utf-8"
@@ -205,7 +206,9 @@ def _xlsx_cell(cell: Cell, column: Column, value) -> None:
             cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
         return
     cell.value = value
-    if column.kind in NUMBER_FORMATS:
+    if column.kind == DATE:
+        cell.number_format = XLSX_DAY_FORMATS.get(str(get_locale() or "vi"), XLSX_DAY_FORMATS["vi"])
+    elif column.kind in NUMBER_FORMATS:
         cell.number_format = NUMBER_FORMATS[column.kind]
 
 
@@ -237,7 +240,7 @@ def _csv_value(value) -> str:
     if isinstance(value, str):
         return f"'{value}" if is_formula_like(value) else value
     if isinstance(value, dt.date):
-        return value.strftime(CSV_DATE)
+        return format_day(value)
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)

@@ -29,7 +29,7 @@ from recognition.honours.models import Certificate, CertificateStatus
 from recognition.honours.pdf import qr_png
 from recognition.review.rubric import DEFAULT_RUBRIC, apply_default_rubric
 from recognition.rounds.models import Round
-from tests.browser.conftest import DESKTOP, TIMEOUT_MS, flag_sideways_scroll_on_public_pages
+from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, flag_sideways_scroll_on_public_pages
 from tests.browser.test_foundation_browser import path_is, watch_for_problems
 from tests.browser.test_nomination_browser import (
     ENTERPRISE,
@@ -74,10 +74,10 @@ def shoot(page: Page, artifacts_dir: Path, name: str) -> None:
     page.screenshot(path=str(artifacts_dir / f"path-{name}.png"), full_page=True)
 
 
-def new_page(browser: Browser, base_url: str) -> tuple[Page, list[str]]:
-    """A page in a fresh context (own cookies) on a 1366x768 laptop, watched for script, console and
-    HTTP errors, and for a public page that scrolls sideways."""
-    context = browser.new_context(base_url=base_url, locale="vi-VN", viewport=DESKTOP)
+def new_page(browser: Browser, base_url: str, viewport: dict = DESKTOP) -> tuple[Page, list[str]]:
+    """A page in a fresh context (own cookies), on a 1366x768 laptop unless told otherwise, watched for
+    script, console and HTTP errors, and for a public page that scrolls sideways."""
+    context = browser.new_context(base_url=base_url, locale="vi-VN", viewport=viewport)
     flag_sideways_scroll_on_public_pages(context)
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
@@ -324,53 +324,55 @@ def verify_url_carried_by_certificate(page: Page, serial: str, tmp_path: Path, b
 # --- the whole path -----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366x768", "390x844"])
 def test_whole_path_from_registration_to_public_verification(
-    browser_page: Page, live_server, make, reference, db, artifacts_dir, tmp_path
+    browser_page: Page, live_server, make, reference, db, artifacts_dir, tmp_path, viewport
 ):
+    size = f"{viewport['width']}x{viewport['height']}"
     round_ = set_up_round_and_accounts(make, db)
     browser = browser_page.context.browser
     problems: dict[str, list[str]] = {}
 
     # 1. The enterprise registers, fills every section, uploads the documents and submits.
     enterprise = browser_page
-    enterprise.set_viewport_size(DESKTOP)
+    enterprise.set_viewport_size(viewport)
     flag_sideways_scroll_on_public_pages(enterprise.context)
     problems["enterprise"] = watch_for_problems(enterprise)
     application_id, code = enterprise_submits(enterprise, db, tmp_path, artifacts_dir)
-    shoot(enterprise, artifacts_dir, "01-submitted")
+    shoot(enterprise, artifacts_dir, f"01-submitted-{size}")
 
     # 2. The officer of Xã Đông Anh opens it from the queue, starts vetting and endorses.
-    officer, problems["officer"] = new_page(browser, live_server)
+    officer, problems["officer"] = new_page(browser, live_server, viewport)
     officer_endorses(officer, application_id, code)
-    shoot(officer, artifacts_dir, "02-endorsed")
+    shoot(officer, artifacts_dir, f"02-endorsed-{size}")
     officer.context.close()
 
     # 3. The secretariat names the council, assigns the reviewers evenly and opens the review.
-    secretariat, problems["secretariat"] = new_page(browser, live_server)
+    secretariat, problems["secretariat"] = new_page(browser, live_server, viewport)
     secretariat_opens_review(secretariat, round_, code)
-    shoot(secretariat, artifacts_dir, "03-review-opened")
+    shoot(secretariat, artifacts_dir, f"03-review-opened-{size}")
 
     # 4. Each council member declares no conflict and scores all twelve criteria.
     for email, _name, _title, points in MEMBERS:
-        member, problems[email] = new_page(browser, live_server)
+        member, problems[email] = new_page(browser, live_server, viewport)
         member_scores(member, email, points, code)
         if email == MEMBERS[-1][0]:
             for _e, other, _t, _p in MEMBERS:
                 expect(member.locator("#panel")).to_contain_text(other)
-            shoot(member, artifacts_dir, "04-scored")
+            shoot(member, artifacts_dir, f"04-scored-{size}")
         member.context.close()
 
     # 5. The secretariat concludes on the review board, as the rules give.
     secretariat_concludes(secretariat, round_, application_id, code)
-    shoot(secretariat, artifacts_dir, "05-concluded")
+    shoot(secretariat, artifacts_dir, f"05-concluded-{size}")
 
     # 6. It publishes the results for comment and, the period over, records the city's decision.
     serial = secretariat_publishes_and_recognises(secretariat, db, round_, code)
-    shoot(secretariat, artifacts_dir, "06-recognised")
+    shoot(secretariat, artifacts_dir, f"06-recognised-{size}")
     url = verify_url_carried_by_certificate(secretariat, serial, tmp_path, live_server)
 
     # 7. Anyone who scans the QR code sees that the certificate is valid.
-    visitor, problems["visitor"] = new_page(browser, live_server)
+    visitor, problems["visitor"] = new_page(browser, live_server, viewport)
     visitor.goto(url)
     expect(visitor.locator("h1")).to_have_text("Xác thực giấy chứng nhận")
     expect(visitor.locator("#certificate-status")).to_have_text("Còn hiệu lực")
@@ -378,7 +380,7 @@ def test_whole_path_from_registration_to_public_verification(
     for text in (serial, PRODUCT, ENTERPRISE, DECISION_NUMBER):
         expect(main).to_contain_text(text)
     expect(visitor.locator("nav").get_by_role("link", name="Đăng nhập")).to_be_visible()
-    shoot(visitor, artifacts_dir, "07-verified")
+    shoot(visitor, artifacts_dir, f"07-verified-{size}")
 
     db.session.rollback()
     application = db.session.get(Application, application_id)

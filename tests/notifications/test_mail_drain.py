@@ -25,6 +25,21 @@ from tests.conftest import fire, login
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def command_env(app, database_url: str, tmp_path: Path, **settings: str) -> dict:
+    """The environment of a `flask` command run in a subprocess on the test's database and SMTP server."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "AUDIT_KEY": app.config["AUDIT_KEY"],
+        "EVIDENCE_DIR": str(tmp_path / "evidence"),
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(app.config["MAIL_PORT"]),
+        "MAIL_USE_TLS": "0",
+        **settings,
+    }
+
+
 def dossiers_with_notices(make, count: int):
     """`count` submitted dossiers of one unit: each notifies its applicant and the unit's officer."""
     officer = make.user(Role.unit_officer, unit=make.unit())
@@ -112,16 +127,7 @@ def test_a_drain_killed_midway_sends_no_message_twice(app, make, smtp, database_
     queue_mails()
     total = mail_count()
     smtp.delay_seconds = 1.0  # each message is in the server a second before it answers
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "AUDIT_KEY": app.config["AUDIT_KEY"],
-        "EVIDENCE_DIR": str(tmp_path / "evidence"),
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(app.config["MAIL_PORT"]),
-        "MAIL_USE_TLS": "0",
-    }
+    env = command_env(app, database_url, tmp_path)
     drain_process = subprocess.Popen(  # noqa: S603 -- our own command
         [sys.executable, "-m", "flask", "--app", "wsgi", "drain-mail"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

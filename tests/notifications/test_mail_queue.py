@@ -3,7 +3,6 @@ worker sends the mails; two workers never send one twice. The sweep's reminders 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -20,7 +19,7 @@ from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.notifications.jobs import run_worker
 from recognition.notifications.models import MailStatus, OutgoingMail
-from tests.notifications.test_mail_drain import ROOT, dossiers_with_notices
+from tests.notifications.test_mail_drain import ROOT, command_env, dossiers_with_notices
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -61,18 +60,7 @@ def test_two_worker_processes_draining_at_once_send_each_mail_once(
     dossiers_with_notices(make, 4)
     for _ in range(3):
         queue.enqueue("recognition.notifications.jobs.drain_job")
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": app.config["SECRET_KEY"],
-        "AUDIT_KEY": app.config["AUDIT_KEY"],
-        "EVIDENCE_DIR": str(tmp_path / "evidence"),
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(app.config["MAIL_PORT"]),
-        "MAIL_USE_TLS": "0",
-        "REDIS_URL": REDIS_URL,
-        "MAIL_QUEUE_NAME": queue.name,
-    }
+    env = command_env(app, database_url, tmp_path, REDIS_URL=REDIS_URL, MAIL_QUEUE_NAME=queue.name)
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "mail-worker", "--burst"]
     workers = [
         subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603

@@ -8,7 +8,7 @@ from recognition.cases.models import Notification
 from recognition.extensions import db
 from recognition.notifications import notices
 from tests.conftest import fire, login
-from tests.review.test_council_member import counting_queries
+from tests.queries import counting_queries
 
 
 def submitted(make):

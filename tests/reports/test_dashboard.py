@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 
 from recognition import clock
 from recognition.accounts.models import Role
@@ -36,6 +36,7 @@ from recognition.reports.models import CityTotals
 from recognition.review.models import ReviewAssignment
 from recognition.rounds.models import Round, VettingBody
 from tests.conftest import fire, login
+from tests.queries import counting_queries
 
 TODAY = clock.local_today()
 UNITS = ("X-DONGANH", "P-HADONG")
@@ -52,20 +53,6 @@ def clock_at(day: date, hour: int = 9):
         yield
     finally:
         clock._now = saved
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 # Reading the page ---------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from babel.dates import format_date as babel_format_date
+from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
@@ -194,12 +196,12 @@ def test_the_workbook_opens_with_openpyxl_and_its_rows_equal_the_databases(expor
     assert draft_product not in [row[3] for row in workbook["Applications"].iter_rows(values_only=True)]
     applications = workbook["Applications"]
     submitted_on = applications.cell(row=2, column=8)
-    assert submitted_on.is_date and submitted_on.number_format == "DD/MM/YYYY"
+    assert submitted_on.is_date and submitted_on.number_format == "mmm d, yyyy"  # the English UI
     total = applications.cell(row=2, column=9)
     assert total.data_type == "n" and total.number_format == "0.00"
     certificates = workbook["Certificates"]
     assert certificates.cell(row=2, column=5).is_date
-    assert certificates.cell(row=2, column=6).number_format == "DD/MM/YYYY"
+    assert certificates.cell(row=2, column=6).number_format == "mmm d, yyyy"
 
 
 def test_the_product_named_as_a_formula_stays_text_in_the_workbook(exported, secretariat):
@@ -230,7 +232,7 @@ def as_csv(value) -> str:
     if value is None:
         return ""
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return babel_format_date(value, "medium", locale="en")  # these downloads are in English
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return str(value)
@@ -281,6 +283,20 @@ def test_formula_like_text_is_written_as_text_in_both_formats(app, text):
     assert workbook["Sheet"]["A3"].quotePrefix is False  # only text that starts like a formula
     assert rows[1] == ["'" + text, "09/03/2025", "7.50"]
     assert rows[2] == ["Công ty = An toàn", "", ""]
+
+
+def test_days_follow_the_readers_language_in_both_formats(app):
+    table = Table("t", "Sheet", (Column("Day", "date"),), [(date(2025, 3, 9),)])
+    for language, shown, number_format in (
+        ("vi", "09/03/2025", "DD/MM/YYYY"),
+        ("en", "Mar 9, 2025", "mmm d, yyyy"),
+    ):
+        with app.test_request_context(), force_locale(language):
+            workbook = load_workbook(io.BytesIO(to_xlsx([table])))
+            rows = csv_rows(to_csv(table))
+        cell = workbook["Sheet"]["A2"]
+        assert cell.is_date and cell.value.date() == date(2025, 3, 9) and cell.number_format == number_format
+        assert rows[1] == [shown]
 
 
 def test_the_rule_is_the_owasp_list():

@@ -16,8 +16,8 @@ from recognition.review.rubric import apply_default_rubric
 from recognition.review.scoring import criteria_of, dossier_result
 from recognition.rounds import services as round_services
 from tests.conftest import fire
+from tests.queries import counting_queries
 from tests.review.test_board import client_for, council, endorsed, submit_scores
-from tests.review.test_council_member import counting_queries
 
 
 @pytest.fixture

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from recognition.accounts.models import Role, User
 from recognition.cases.models import Application, Notification
@@ -17,6 +16,7 @@ from recognition.review import services
 from recognition.review.models import Criterion, CriterionAssignment, ReviewAssignment, Score
 from recognition.review.rubric import apply_default_rubric
 from tests.conftest import fire, login
+from tests.queries import counting_queries
 
 # The default rubric's criteria in order, with their maximum points.
 CODES = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "D1", "D2", "D3"]
@@ -565,20 +565,6 @@ def test_other_roles_are_forbidden(app, make, review):
 
 
 # The home page's queries -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def home_queries(client) -> tuple[int, str]:

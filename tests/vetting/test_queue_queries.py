@@ -1,8 +1,6 @@
 """The queue of a unit with 10,000 applications issues the same number of SQL queries as one with 10."""
 
-from contextlib import contextmanager
-
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from recognition.accounts.models import Role
 from recognition.cases.models import Application, Product, ProductCategory, State
@@ -10,6 +8,7 @@ from recognition.clock import utcnow
 from recognition.extensions import db
 from recognition.rounds.models import VettingBody
 from tests.conftest import login
+from tests.queries import counting_queries
 
 
 def bulk_submitted(make, unit_code: str, count: int):
@@ -55,20 +54,6 @@ def bulk_submitted(make, unit_code: str, count: int):
     )
     db.session.commit()
     return enterprise
-
-
-@contextmanager
-def counting_queries():
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def queue_queries(app, make, enterprise, params: dict) -> tuple[int, str]:
