@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export PORT
 
-.PHONY: run test install install-dev lint translations clean
+.PHONY: run test install install-dev lint typecheck translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,11 +33,22 @@ run: install
 	$(FLASK) seed-demo --no-logins
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
+# The suite on one process per CPU (pytest-xdist; JOBS=0 runs it in this process, for -s or --pdb),
+# with hypothesis's quick "dev" profile unless HYPOTHESIS_PROFILE says otherwise (CI exports "ci").
+# Your own arguments go last: `make test PYTEST_ARGS='-m "not slow and not browser" tests/review'`.
+JOBS ?= auto
 test: install-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(JOBS) --dist worksteal $(PYTEST_ARGS)
 
+# The linter, the type checker (setup.cfg [mypy]: every function of recognition/ annotated), then
+# the import contracts (setup.cfg [importlinter]).
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+
+typecheck: install-dev
+	$(BIN)/mypy
 
 # Re-extract the strings after changing user-visible text, then translate the new entries.
 translations: install-dev

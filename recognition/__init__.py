@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-import io
 import ipaddress
 import os
-from urllib.parse import urlsplit
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, abort, flash, request, session
+from flask import Flask, Response, abort, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.routing import IntegerConverter
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
+from werkzeug.routing import IntegerConverter, Map
 
-from recognition.cases.storage import LocalStorage
+from recognition.cases.stores import storage_from_config
 from recognition.config import load_config
 from recognition.extensions import babel, bootstrap, csrf, db, login_manager, migrate
 from recognition.i18n import compile_translations, remember_language, select_locale
+from recognition.logs import configure_logging
 from recognition.notifications.jobs import watch_commits
+from recognition.policy import register_request_policy
+from recognition.resources import resource_dir, running_from_checkout
 
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 
 @event.listens_for(Engine, "connect")
-def _configure_sqlite(dbapi_connection, _record) -> None:
+def _configure_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     """SQLite: WAL for concurrent readers, enforced foreign keys, wait instead of failing on locks."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
@@ -36,34 +42,34 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        template_folder=resource_dir("templates"),
         instance_relative_config=True,
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, config))
+    configure_logging(app)
 
     import recognition.models  # noqa: F401  (registers every table before migrations or create_all)
 
     db.init_app(app)
     watch_commits(db.session)
-    app.extensions["evidence_storage"] = LocalStorage(
-        app.config["EVIDENCE_DIR"], max_expanded_bytes=app.config["OFFICE_MAX_EXPANDED_BYTES"]
-    )
-    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    app.extensions["evidence_storage"] = storage_from_config(app.config)  # EVIDENCE_DIR or STORAGE_URL
+    migrate.init_app(app, db, directory=resource_dir("migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
-    compile_translations()
+    if running_from_checkout():  # a fresh checkout; the wheel ships its catalogues compiled
+        compile_translations()
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(remember_language)
     if app.config["TRUSTED_PROXIES"]:
-        app.wsgi_app = TrustedProxyFix(app)
+        app.wsgi_app = TrustedProxyFix(app)  # type: ignore[method-assign]  # Flask's documented wrapping
     _init_login(app)
     app.url_map.converters["int"] = BoundedIntConverter
     _register_blueprints(app)
     _register_input_checks(app)
     _register_security_headers(app)
     _register_template_helpers(app)
-    _register_error_pages(app)
+    register_request_policy(app)  # refusals, error pages, the commit point's rules
 
     from recognition.cli import register_cli
 
@@ -93,7 +99,7 @@ class TrustedProxyFix:
             return False
         return any(address in network for network in self.proxies)
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         peer = environ.get("REMOTE_ADDR", "")
         if self._trusted(peer):
             return self.fixed(environ, start_response)
@@ -123,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
     from recognition.accounts.views import bp as accounts_bp
     from recognition.cases.views import bp as audit_bp
     from recognition.dossiers.views import bp as dossiers_bp
+    from recognition.health import bp as health_bp
     from recognition.honours.views import bp as honours_bp
     from recognition.nomination.views import bp as nomination_bp
     from recognition.notifications.views import bp as notices_bp
@@ -138,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from recognition.vetting.views import bp as vetting_bp
 
     for blueprint in (
+        health_bp,
         registry_bp,
         accounts_bp,
         nomination_bp,
@@ -164,13 +172,20 @@ def _register_blueprints(app: Flask) -> None:
 class BoundedIntConverter(IntegerConverter):
     """Ids in URLs fit the database's integer columns: a larger one is simply not found (404, not 500)."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+    def __init__(  # noqa: A002
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = 2**31 - 1,
+        signed: bool = False,
+    ) -> None:
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _register_input_checks(app: Flask) -> None:
     @app.before_request
-    def refuse_nul_bytes():
+    def refuse_nul_bytes() -> None:
         """No text field or path of ours holds a NUL (PostgreSQL text cannot): refuse it up front.
         The JSON API validates its own parameters and answers in JSON."""
         if request.path.startswith("/api/"):
@@ -184,7 +199,7 @@ def _register_input_checks(app: Flask) -> None:
 
 def _register_security_headers(app: Flask) -> None:
     @app.after_request
-    def set_headers(response):
+    def set_headers(response: Response) -> Response:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -201,114 +216,35 @@ def _register_security_headers(app: Flask) -> None:
         return response
 
 
-def _register_error_pages(app: Flask) -> None:
-    from flask import render_template
-    from flask_babel import gettext as _
-    from flask_babel import lazy_gettext as _l
-    from sqlalchemy.exc import IntegrityError
-    from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-
-    from recognition.extensions import is_unique_violation
-
-    messages = {
-        400: _l("The request could not be understood. Reload the page and try again."),
-        403: _l("You do not have permission to open this page."),
-        404: _l("The page you asked for does not exist."),
-        405: _l("This action is not allowed here."),
-        409: _l("Someone else changed this record first. Reload the page and try again."),
-        413: _l("The upload is too large."),
-        429: _l("Too many requests. Wait a minute and try again."),
-    }
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        message = messages.get(error.code, error.description)
-        return render_template("errors/error.html", code=error.code, message=message), error.code
-
-    @app.errorhandler(RequestEntityTooLarge)
-    def upload_too_large(error: RequestEntityTooLarge):
-        """A body over MAX_CONTENT_LENGTH is refused unread (H20); the person still gets the page they
-        posted from, with the limit stated above its form, or, for a form with no page, the limit and
-        a way back."""
-        from recognition.nomination.views import upload_message
-
-        over_size = (request.content_length or 0) > (request.max_content_length or 0) > 0
-        message = messages[413]
-        if over_size:
-            message = " ".join((upload_message("too_large"), _("Nothing was saved: choose a smaller file.")))
-        page = _page_posted_from(app, message)
-        if page is not None:
-            return page
-        back_url = _same_site_referrer()
-        return render_template("errors/error.html", code=413, message=message, back_url=back_url), 413
-
-    @app.errorhandler(IntegrityError)
-    def concurrent_insert(error: IntegrityError):
-        """Two requests inserted the same unique key at once: the data is right, the loser is told
-        so. Any other integrity error is a bug and stays a 500."""
-        if not is_unique_violation(error):
-            raise error
-        db.session.rollback()
-        return render_template("errors/error.html", code=409, message=messages[409]), 409
-
-    @app.errorhandler(500)
-    def server_error(_error):
-        message = _l("Something went wrong on our side. The error has been logged.")
-        return render_template("errors/error.html", code=500, message=message), 500
-
-
-def _page_posted_from(app: Flask, message: str):
-    """The page at the posted URL as a GET renders it (same session, same checks), `message` flashed
-    on it; None when the URL has no page to show (a POST-only action)."""
-    rule = request.url_rule
-    if request.method != "POST" or rule is None or "GET" not in (rule.methods or ()):
-        return None
-    environ = {
-        **request.environ,
-        "REQUEST_METHOD": "GET",
-        "CONTENT_LENGTH": "0",
-        "CONTENT_TYPE": "",
-        "wsgi.input": io.BytesIO(),
-    }
-    with app.request_context(environ):
-        flash(message, "danger")
-        response = app.full_dispatch_request()
-    if response.status_code == 200:
-        response.status_code = 413
-    return response
-
-
-def _same_site_referrer() -> str | None:
-    """The page the person came from, if it is one of ours (never a link out of the site)."""
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc != request.host or not referrer.path.startswith("/"):
-        return None
-    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
-
-
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_decimal, get_locale
 
-    from recognition.accounts.models import ROLE_LABELS
+    from recognition.accounts.models import Role
     from recognition.accounts.permissions import ROLE_HOME_ENDPOINTS
-    from recognition.cases.models import PRODUCT_CATEGORY_LABELS, STATE_LABELS
+    from recognition.cases.models import STATE_LABELS, State, VettingOutcome
     from recognition.cases.queries import self_assessment_of, vetting_report_of
-    from recognition.cases.workflow import TRIGGER_LABELS
+    from recognition.cases.workflow import TRIGGER_LABELS, may_fire
     from recognition.clock import format_day, format_moment
-    from recognition.honours.models import CERTIFICATE_STATUS_LABELS, OBJECTION_STATUS_LABELS
+    from recognition.honours.models import CERTIFICATE_LIFECYCLE, OBJECTION_LIFECYCLE, CertificateStatus
     from recognition.i18n import or_unnamed
-    from recognition.notifications.models import MAIL_STATUS_LABELS
     from recognition.notifications.notices import unread_count
     from recognition.rounds.eligibility import format_vnd
-    from recognition.rounds.forms import STATUS_LABELS
     from recognition.rounds.key_dates import key_dates
-    from recognition.rounds.models import DOCUMENT_KIND_LABELS
+    from recognition.rounds.models import RoundStatus
     from recognition.rounds.queries import rounds_under_way
     from recognition.vetting.forms import CHECK_LABELS
 
     app.jinja_env.globals.update(
+        # The question every button asks (the same the routes' advance() answers), and the names
+        # templates compare states and outcomes with.
+        may=lambda application, trigger: may_fire(application, trigger, current_user),
+        State=State,
+        VettingOutcome=VettingOutcome,
+        OBJECTION_LIFECYCLE=OBJECTION_LIFECYCLE,
+        CERTIFICATE_LIFECYCLE=CERTIFICATE_LIFECYCLE,
+        CertificateStatus=CertificateStatus,
+        RoundStatus=RoundStatus,
         unread_notices=unread_count,
-        mail_status_labels=MAIL_STATUS_LABELS,
         self_assessment_of=self_assessment_of,
         vetting_report_of=vetting_report_of,
         key_dates_of=key_dates,
@@ -316,11 +252,8 @@ def _register_template_helpers(app: Flask) -> None:
         VETTING_CHECK_LABELS=CHECK_LABELS,
         STATE_LABELS=STATE_LABELS,
         TRIGGER_LABELS=TRIGGER_LABELS,
-        DOCUMENT_KIND_LABELS=DOCUMENT_KIND_LABELS,
-        PRODUCT_CATEGORY_LABELS=PRODUCT_CATEGORY_LABELS,
-        ROUND_STATUS_LABELS=STATUS_LABELS,
-        OBJECTION_STATUS_LABELS=OBJECTION_STATUS_LABELS,
-        CERTIFICATE_STATUS_LABELS=CERTIFICATE_STATUS_LABELS,
+        # An audit row's actor role is a plain string, and may be no Role ("system").
+        role_labels=Role.labels(),
     )
     # Every day and instant shown in a page goes through these two (see recognition.clock).
     app.jinja_env.filters["day"] = format_day
@@ -334,11 +267,10 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["or_unnamed"] = or_unnamed
 
     @app.context_processor
-    def inject_globals():
+    def inject_globals() -> dict[str, Any]:
         return {
             "current_locale": str(get_locale()),
             "languages": app.config["LANGUAGES"],
-            "role_labels": ROLE_LABELS,
             "role_homes": ROLE_HOME_ENDPOINTS,
             "current_lang_choice": session.get("lang"),
             "current_path": request.full_path.rstrip("?"),

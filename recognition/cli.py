@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
@@ -179,9 +180,9 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         if history:
             round_ = seed_programmes_and_round(local_today())
-            enterprise = db.session.scalar(
+            enterprise = db.session.scalars(  # seeded just above
                 select(Enterprise).where(Enterprise.tax_code == DEMO_ENTERPRISE["tax_code"])
-            )
+            ).one()
             if seed_demo_rounds(round_, enterprise, password):
                 click.echo("Demo rounds 2021-2025 and this year's dossiers loaded.")
         if logins:
@@ -193,7 +194,8 @@ def register_cli(app: Flask) -> None:
     def serve(host: str, port: int) -> None:
         """The development server of `make run`: it says where it listens, then the demo logins come
         last, after every line of installing, migrating and seeding (request logs follow)."""
-        server = make_server(host, port, current_app._get_current_object(), threaded=True)
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # LocalProxy's, untyped
+        server = make_server(host, port, app, threaded=True)
         click.echo(f"Serving http://{host}:{server.server_port}/ (development server; Ctrl+C stops it)")
         echo_demo_logins(current_app.config["DEMO_PASSWORD"])
         try:
@@ -213,7 +215,7 @@ def register_cli(app: Flask) -> None:
         "--anchor", "anchor_files", multiple=True, type=click.File(encoding="utf-8"),
         help="an archived anchor file (from /secretariat/audit/anchors) to check the trail against",
     )  # fmt: skip
-    def verify_audit(anchor_files) -> None:
+    def verify_audit(anchor_files: tuple[TextIO, ...]) -> None:
         """Recompute every audit hash chain, its keyed seals and the daily anchors (and any archived
         anchor files given); exit 1 and list the breaks if any."""
         breaks = verify_chains()
@@ -267,7 +269,7 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("import-units")
     @click.argument("csv_file", type=click.File(encoding="utf-8"))
-    def import_units_command(csv_file) -> None:
+    def import_units_command(csv_file: TextIO) -> None:
         """Load or update administrative units from a CSV file (see README for the columns)."""
         try:
             count = import_units(csv_file.read())
@@ -280,14 +282,17 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.option("--email", required=True)
     @click.option("--name", "full_name", required=True)
-    @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+    @click.option("--role", "role_name", type=click.Choice([r.value for r in Role]), required=True)
     @click.option("--unit-code", help="for unit officers: the unit they vet")
     @click.option("--tax-code", help="for applicants: the enterprise they act for")
     @click.password_option()
-    def create_user_command(email, full_name, role, unit_code, tax_code, password) -> None:
+    def create_user_command(
+        email: str, full_name: str, role_name: str, unit_code: str | None, tax_code: str | None, password: str
+    ) -> None:
         """Create an account for a real deployment (the password is asked twice, not echoed)."""
-        role = Role(role)
-        unit = enterprise = None
+        role = Role(role_name)
+        unit: AdministrativeUnit | None = None
+        enterprise: Enterprise | None = None
         if role == Role.unit_officer:
             unit = db.session.scalar(select(AdministrativeUnit).where(AdministrativeUnit.code == unit_code))
             if unit is None:

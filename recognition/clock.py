@@ -45,7 +45,9 @@ def format_moment(moment: datetime | None, locale: str | None = None) -> str:
         return ""
     local = to_local(moment)
     code = _locale_code(locale)
-    return get_datetime_format("medium", locale=code).format(f"{local:%H:%M}", format_day(local.date(), code))
+    # Babel annotates the pattern as DateTimePattern; for "medium" it is the CLDR string "{1}, {0}".
+    pattern = str(get_datetime_format("medium", locale=code))
+    return pattern.format(f"{local:%H:%M}", format_day(local.date(), code))
 
 
 def format_day(day: date | str | None, locale: str | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 -- refused in production by load_config
 
@@ -12,12 +13,12 @@ class ConfigError(RuntimeError):
     """Raised when the environment cannot run the app safely (e.g. production without a key)."""
 
 
-def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the settings dict: environment first, then explicit overrides (tests)."""
     env = os.environ.get("RECOGNITION_ENV", "development")
     production = env == "production"
     default_db = "sqlite:///" + str(Path(instance_path) / "recognition.db")
-    config = {
+    config: dict[str, Any] = {
         "RECOGNITION_ENV": env,
         "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
@@ -45,6 +46,11 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "OFFICE_MAX_EXPANDED_BYTES": int(os.environ.get("OFFICE_MAX_EXPANDED_BYTES", 100 * 1024 * 1024)),
         "UPLOADS_PER_HOUR": int(os.environ.get("UPLOADS_PER_HOUR", "60")),
         "EVIDENCE_DIR": os.environ.get("EVIDENCE_DIR", str(Path(instance_path) / "evidence")),
+        # Evidence in an S3-compatible bucket instead (s3://bucket/prefix; recognition/cases/s3storage.py):
+        # credentials and region from the standard AWS_* variables, S3_ENDPOINT_URL for MinIO and the like.
+        # EVIDENCE_DIR then holds only the partial uploads being checked (tmp/).
+        "STORAGE_URL": os.environ.get("STORAGE_URL", ""),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
         "MAX_FORM_PARTS": 1000,
         "AGENCY_CODE": os.environ.get("AGENCY_CODE", "SCT"),
         # Whom the public asks about a round (the home page shows it): the standing agency.
@@ -86,6 +92,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         # REDIS_URL, `flask drain-mail` from cron does the same work.
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         "MAIL_QUEUE_NAME": os.environ.get("MAIL_QUEUE_NAME", "chuluc-mail"),
+        # JSON lines on stderr in production (recognition/logs.py); "text" keeps Flask's own lines.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if production else "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
     }
     if overrides:
         config.update(overrides)

@@ -9,10 +9,12 @@ for the round's reviewer count. Every step is audited like any other, so `verify
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
+from typing import Any
 
 from flask import current_app
 from fpdf import FPDF
@@ -88,7 +90,7 @@ CRITERIA_TOTAL = Decimal(100)
 
 
 @contextmanager
-def _clock_at(day: date):
+def _clock_at(day: date) -> Iterator[None]:
     """The app's one clock, set to 09:00 on `day` in Hanoi (the steps are stamped then)."""
     moment = datetime.combine(day, time(9), tzinfo=clock.HANOI).astimezone(UTC)
     saved = clock._now
@@ -137,12 +139,14 @@ class DemoBuilder:
             )
         )
         self.sectors = list(db.session.scalars(select(Sector).order_by(Sector.code)))
-        self.secretariat = db.session.scalar(select(User).where(User.email == "secretariat@demo.chuluc.vn"))
+        self.secretariat = db.session.scalars(
+            select(User).where(User.email == "secretariat@demo.chuluc.vn")
+        ).one()  # seeded by seed_demo_data()
         self.council = self._council()
         self.serial = 0
 
     def _council(self) -> list[User]:
-        members = [db.session.scalar(select(User).where(User.email == "council@demo.chuluc.vn"))]
+        members = [db.session.scalars(select(User).where(User.email == "council@demo.chuluc.vn")).one()]
         for email, name, _title in EXTRA_COUNCIL:
             user = db.session.scalar(select(User).where(User.email == email))
             if user is None:
@@ -240,7 +244,7 @@ class DemoBuilder:
             db.session.flush()
         return user
 
-    def step(self, application: Application, trigger: str, actor: User | None, **data) -> None:
+    def step(self, application: Application, trigger: str, actor: User | None, **data: Any) -> None:
         advance(application, trigger, actor, **data)
         db.session.flush()
 
@@ -253,7 +257,7 @@ class DemoBuilder:
             recommendation="Đề nghị Hội đồng xem xét, công nhận.",
         )  # fmt: skip
 
-    def review(self, application: Application, totals: list[int], reviewers: list[User]) -> None:
+    def review(self, application: Application, totals: Sequence[int | None], reviewers: list[User]) -> None:
         """Assign the reviewers and have each submit a sheet adding up to their total (None: not yet)."""
         assignments = [review.assign_reviewer(application, user, self.secretariat) for user in reviewers]
         for assignment in assignments:
@@ -290,7 +294,9 @@ def _past_round(builder: DemoBuilder, past: PastRound) -> None:
     builder.seat_council(round_)
     enterprises = [builder.enterprise() for _ in range(past.enterprises)]
     failed = past.registered - past.recognised
-    outcomes = ["recognised"] * past.recognised + ["unit_rejected", "not_recommended", "withdrawn"] * failed
+    outcomes = [State.recognised] * past.recognised + [
+        State.unit_rejected, State.not_recommended, State.withdrawn
+    ] * failed
     outcomes = outcomes[: past.registered]
     applications = []
     with _clock_at(spring):
@@ -301,10 +307,10 @@ def _past_round(builder: DemoBuilder, past: PastRound) -> None:
             applications.append((application, outcome))
     with _clock_at(spring + timedelta(days=20)):
         for application, outcome in applications:
-            if outcome == "withdrawn":
+            if outcome == State.withdrawn:
                 builder.step(application, "withdraw", builder.enterprise_user(application),
                              reason="Doanh nghiệp rút hồ sơ để hoàn thiện số liệu.")  # fmt: skip
-            elif outcome == "unit_rejected":
+            elif outcome == State.unit_rejected:
                 builder.step(application, "start_vetting", builder.secretariat)
                 builder.step(
                     application,
@@ -314,18 +320,18 @@ def _past_round(builder: DemoBuilder, past: PastRound) -> None:
                 )
             else:
                 builder.vet(application, builder.secretariat, spring + timedelta(days=20))
-    reviewed = [(a, o) for a, o in applications if o in ("recognised", "not_recommended")]
+    reviewed = [(a, o) for a, o in applications if o in (State.recognised, State.not_recommended)]
     with _clock_at(summer):
         for n, (application, outcome) in enumerate(reviewed):
             high = 78 + n % 15
-            totals = [high, high - 3, high + 2] if outcome == "recognised" else [62, 58, 66]
+            totals = [high, high - 3, high + 2] if outcome == State.recognised else [62, 58, 66]
             builder.review(application, totals, builder.council[:3])
             builder.step(application, "conclude_review", builder.secretariat)
         publish_results(round_, summer + timedelta(days=30))
     decision_day = summer + timedelta(days=45)
     with _clock_at(decision_day):
         for application, outcome in reviewed:
-            if outcome == "recognised":
+            if outcome == State.recognised:
                 builder.step(application, "recognise", builder.secretariat,
                              decision_number=f"{3000 + past.year % 100}/QĐ-UBND", decision_date=decision_day,
                              decision_signer="Phó Chủ tịch UBND Thành phố")  # fmt: skip
@@ -335,7 +341,7 @@ def _past_round(builder: DemoBuilder, past: PastRound) -> None:
 
 def _this_years_round(builder: DemoBuilder, round_: Round, demo_enterprise: Enterprise) -> None:
     """A dossier in every state of the open round, vetted by the demo officer's unit."""
-    officer = db.session.scalar(select(User).where(User.email == "officer@demo.chuluc.vn"))
+    officer = db.session.scalars(select(User).where(User.email == "officer@demo.chuluc.vn")).one()
     unit = demo_enterprise.unit
     builder.seat_council(round_)
     demo_applicant = db.session.scalar(select(User).where(User.email == "applicant@demo.chuluc.vn"))
@@ -350,35 +356,37 @@ def _this_years_round(builder: DemoBuilder, round_: Round, demo_enterprise: Ente
         items=["Báo cáo tài chính năm gần nhất đã được kiểm toán", "Giấy chứng nhận ISO 9001 còn hiệu lực"],
         deadline=today + timedelta(days=14),
     )  # fmt: skip
-    others = {state: builder.dossier(round_, builder.enterprise(unit), 10 + i) for i, state in enumerate(
-        ("submitted", "vetting", "endorsed", "endorsed_2", "unit_rejected", "under_review", "recommended",
-         "not_recommended", "withdrawn")
-    )}  # fmt: skip
-    for state, application in others.items():
+    # One dossier in each state the demo shows (two endorsed ones, so the board has one to open).
+    wanted = (State.submitted, State.vetting, State.endorsed, State.endorsed, State.unit_rejected,
+              State.under_review, State.recommended, State.not_recommended, State.withdrawn)  # fmt: skip
+    others: dict[State, Application] = {}
+    for i, state in enumerate(wanted):
+        application = builder.dossier(round_, builder.enterprise(unit), 10 + i)
+        others.setdefault(state, application)
         builder.step(application, "submit", builder.enterprise_user(application), declaration=True)
-        if state == "withdrawn":
+        if state == State.withdrawn:
             builder.step(application, "withdraw", builder.enterprise_user(application),
                          reason="Doanh nghiệp rút hồ sơ để đăng ký năm sau.")  # fmt: skip
-        elif state == "vetting":
+        elif state == State.vetting:
             builder.step(application, "start_vetting", officer)
-        elif state == "unit_rejected":
+        elif state == State.unit_rejected:
             builder.step(application, "start_vetting", officer)
             builder.step(application, "reject_in_unit", officer,
                          reason="Chưa có giấy phép môi trường theo quy định.")  # fmt: skip
-        elif state != "submitted":
+        elif state != State.submitted:
             builder.vet(application, officer, today)
     # The demo council member has a sheet to fill; the others have submitted theirs.
-    builder.review(others["under_review"], [None, 84, 80], builder.council[:3])
-    builder.review(others["recommended"], [88, 85, 90], builder.council[1:4])
-    builder.step(others["recommended"], "conclude_review", builder.secretariat)
-    builder.review(others["not_recommended"], [60, 64, 55], builder.council[1:4])
-    builder.step(others["not_recommended"], "conclude_review", builder.secretariat)
+    builder.review(others[State.under_review], [None, 84, 80], builder.council[:3])
+    builder.review(others[State.recommended], [88, 85, 90], builder.council[1:4])
+    builder.step(others[State.recommended], "conclude_review", builder.secretariat)
+    builder.review(others[State.not_recommended], [60, 64, 55], builder.council[1:4])
+    builder.step(others[State.not_recommended], "conclude_review", builder.secretariat)
     assert draft.state == State.draft
     db.session.commit()
 
 
 @contextmanager
-def _cheap_lookup_secret_hashes():
+def _cheap_lookup_secret_hashes() -> Iterator[None]:
     """The demo's dossiers get lookup secrets nobody is ever shown: hashing each of two hundred with
     scrypt would add half a minute to `make run`, so they are hashed cheaply while seeding."""
     config = current_app.config

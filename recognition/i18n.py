@@ -12,6 +12,7 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
+from wtforms.form import BaseForm
 
 TRANSLATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")
 
@@ -48,7 +49,7 @@ class Bilingual:
 def select_locale() -> str:
     """The language the visitor picked with the switch, else Vietnamese (also outside requests)."""
     choice = session.get("lang") if has_request_context() else None
-    if choice in current_app.config["LANGUAGES"]:
+    if isinstance(choice, str) and choice in current_app.config["LANGUAGES"]:
         return choice
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -71,7 +72,8 @@ def remember_language() -> None:
 def compile_translations(directory: str = TRANSLATIONS_DIR) -> list[str]:
     """Compile each .po to .mo when the .mo is missing or older; returns the files written.
 
-    Done at start as well as at install, so a fresh checkout never shows untranslated pages.
+    `make install` runs it, and so does the start of an app running from a checkout, so a fresh
+    checkout never shows untranslated pages; the wheel ships its catalogues compiled at build.
     """
     written = []
     for lang in sorted(os.listdir(directory)):
@@ -106,7 +108,7 @@ class Form(FlaskForm):
     """Base form of the app: CSRF from Flask-WTF, messages in the visitor's language."""
 
     class Meta(FlaskForm.Meta):
-        def get_translations(self, form):
+        def get_translations(self, form: BaseForm) -> BabelTranslations:
             return BabelTranslations()
 
 

@@ -16,6 +16,7 @@ from recognition.cases.models import (  # noqa: F401
     Product,
     ReceiptCounter,
     SupplementRequest,
+    VettingReport,
 )
 from recognition.honours.models import Certificate, Objection  # noqa: F401, E402
 from recognition.ratelimit import RateLimitHit  # noqa: F401, E402

@@ -6,9 +6,13 @@ only ASCII digits count here, so odd input is ignored instead of answering 500."
 from __future__ import annotations
 
 import re
-import unicodedata
+from typing import Any
 
 from flask import request
+from wtforms import Field
+from wtforms.widgets import HiddenInput
+
+from recognition.validators import parse_amount
 
 MAX_INT = 2**31 - 1  # the database's integer columns
 ASCII_INT = re.compile(r"[0-9]{1,10}")
@@ -29,8 +33,40 @@ def int_arg(name: str) -> int | None:
 
 
 def amount_arg(name: str) -> int:
-    """A whole amount as people type it ("150.000.000.000", fullwidth digits folded by NFKC); the
-    ASCII digits are read and every other character is skipped; 0 when there are none."""
-    text = unicodedata.normalize("NFKC", request.args.get(name, ""))
-    digits = "".join(ch for ch in text if "0" <= ch <= "9")
-    return int(digits[:MAX_AMOUNT_DIGITS]) if digits else 0
+    """A whole amount as people type it, read as the money fields read it (validators.parse_amount:
+    "150.000.000.000", "1,234.50", fullwidth digits folded by NFKC); 0 when it cannot be read."""
+    try:
+        return min(parse_amount(request.args.get(name, "")[:40]), 10**MAX_AMOUNT_DIGITS - 1)
+    except ValueError:
+        return 0
+
+
+class IdField(Field):
+    """An id a form posts (a hidden input, a select's value), read as `parse_id` reads it: `data` is
+    the integer, or None when nothing was sent; anything but ASCII digits within the database's range
+    fails validation with `invalid_message` ("Not a valid integer value." unless told). A form's
+    validators say whether it is required."""
+
+    widget = HiddenInput()
+    data: int | None
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: list[Any] | None = None,
+        invalid_message: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        if not valuelist or valuelist[0] in ("", None):
+            return
+        self.data = parse_id(str(valuelist[0]))
+        if self.data is None:
+            raise ValueError(self.invalid_message or self.gettext("Not a valid integer value."))

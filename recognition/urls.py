@@ -4,6 +4,8 @@ Every one is built here, so they all name the host people actually reach the app
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, has_request_context, request
 
 
@@ -21,11 +23,11 @@ def public_base_url() -> str:
     return f"http://127.0.0.1:{current_app.config['PORT']}"
 
 
-def app_path(endpoint: str, **values) -> str:
+def app_path(endpoint: str, **values: Any) -> str:
     """The path of a route, in a request or not; values the route does not take go into the query."""
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def public_url(endpoint: str, **values) -> str:
+def public_url(endpoint: str, **values: Any) -> str:
     """The absolute address of a route."""
     return public_base_url() + app_path(endpoint, **values)

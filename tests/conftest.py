@@ -8,16 +8,17 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, text
+from hypothesis import settings
+from sqlalchemy import create_engine, event, make_url, select, text
 from stdnum.vn import mst
 
-from recognition import create_app
+from recognition import clock, create_app
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Role, Sector, User
 from recognition.accounts.services import create_user, grant_role
 from recognition.cases.models import (
@@ -27,6 +28,7 @@ from recognition.cases.models import (
     Notification,
     Product,
     ProductCategory,
+    State,
 )
 from recognition.cases.workflow import advance
 from recognition.cli import seed_reference_data
@@ -39,6 +41,24 @@ from recognition.rounds.models import DocumentKind, Programme, Round, RoundStatu
 
 TEST_PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
+
+# Hypothesis profiles: HYPOTHESIS_PROFILE names one; without it CI=1 (or true) means "ci", else "dev".
+# "ci" is the thorough run CI makes (.ci/run exports it); "dev", the default of `make test`, explores
+# a fifth as far so a local run stays quick. The property tests take their budget from the profile
+# (tests/cases/test_workflow_stateful.py scales what it requires to it). The tests write to a
+# database, so no example has a deadline.
+settings.register_profile("ci", max_examples=50, stateful_step_count=80, deadline=None, print_blob=True)
+settings.register_profile("dev", max_examples=10, stateful_step_count=80, deadline=None)
+
+
+def _hypothesis_profile() -> str:
+    chosen = os.environ.get("HYPOTHESIS_PROFILE")
+    if chosen:
+        return chosen
+    return "ci" if os.environ.get("CI", "").lower() in ("1", "true", "yes") else "dev"
+
+
+settings.load_profile(_hypothesis_profile())
 
 
 def _reset_schema(url: str) -> None:
@@ -54,7 +74,25 @@ def _reset_schema(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    return os.environ.get("DATABASE_URL") or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    """DATABASE_URL, or a temporary SQLite file. A PostgreSQL database is created when missing, and
+    under pytest-xdist each worker has one of its own (`<name>_gw0`, `<name>_gw1`, …)."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+    if not url.startswith("postgresql"):
+        return url
+    return _postgresql_database(url, os.environ.get("PYTEST_XDIST_WORKER"))
+
+
+def _postgresql_database(url: str, worker_id: str | None) -> str:
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}" if worker_id else base.database
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 class IsolatedClient(FlaskClient):
@@ -122,6 +160,30 @@ def db(app):
 @pytest.fixture
 def csrf_enabled(app, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+class FrozenClock:
+    """The app's clock held at one instant (it replaces recognition.clock._now); `advance` moves it."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch) -> FrozenClock:
+    """The app's clock stopped where it stood when the test began. Rate limits count in fixed
+    windows (a minute, a quarter of an hour, an hour): on a running clock a slow machine can cross
+    into the next window between two requests and the counts start again. Move it with
+    `frozen_clock.advance(seconds)`."""
+    frozen = FrozenClock(clock.utcnow())
+    monkeypatch.setattr(clock, "_now", frozen)
+    return frozen
 
 
 @pytest.fixture
@@ -229,13 +291,14 @@ class Factory:
         category: ProductCategory = ProductCategory.other,
         revenue_vnd: int = 150_000_000_000,
         export_value_usd: int = 2_000_000,
+        product_name: str | None = None,
     ) -> Application:
         """A draft nomination; `complete` fills every section and uploads every required document."""
         enterprise = enterprise or self.enterprise()
         round = round or self.round()
         product = Product(
             enterprise=enterprise,
-            name=f"Máy biến áp {next(_counter)}",
+            name=product_name or f"Máy biến áp {next(_counter)}",
             sector=enterprise.sector,
             category=category,
             description="Máy biến áp phân phối 22 kV" if complete else "",
@@ -273,6 +336,30 @@ class Factory:
 
     def officer_of(self, application: Application) -> User:
         return self.user(Role.unit_officer, unit=application.enterprise.unit)
+
+    def endorsed(self, round: Round | None = None, **fields) -> Application:
+        """A complete nomination (`fields` as for application()) submitted by its enterprise, vetted
+        and endorsed by an officer of its unit."""
+        application = self.application(round=round, **fields)
+        officer = self.officer_of(application)
+        fire(application, "submit", self.applicant_of(application))
+        fire(application, "start_vetting", officer)
+        fire(application, "endorse", officer)
+        return application
+
+    def recommended(
+        self, round: Round | None = None, score: int = 85, secretariat: User | None = None, **fields
+    ) -> Application:
+        """An endorsed nomination that each of the round's reviewers scored `score` (a pass), under
+        review opened and concluded by the rules: recommended."""
+        application = self.endorsed(round, **fields)
+        count = application.round.reviewers_per_dossier
+        self.assign_reviewers(application, scores=[score] * count, count=count)
+        secretariat = secretariat or self.user(Role.secretariat)
+        fire(application, "open_review", secretariat)
+        fire(application, "conclude_review", secretariat)
+        assert application.state == State.recommended
+        return application
 
     def assign_reviewers(self, application: Application, scores: list | None = None, count: int = 3) -> list:
         """Assign `count` council members; with `scores`, each submits that total."""
@@ -349,6 +436,19 @@ def login(client, user_or_email, password: str = TEST_PASSWORD):
     return client.post("/login", data={"email": email, "password": password})
 
 
+def client_for(app, user: User | None, lang: str | None = None) -> FlaskClient:
+    """A test client of its own, logged in as `user` (anonymous for None) and reading the pages in
+    `lang` when given ("en"; else Vietnamese, the default); `client.user` is the user."""
+    client = app.test_client()
+    if user is not None:
+        response = login(client, user)
+        assert response.status_code == 302, response.text
+    if lang:
+        client.get(f"/lang/{lang}")
+    client.user = user
+    return client
+
+
 def confirmation_link(email: str) -> str:
     """The path of the newest confirmation link queued for this address (no mail is sent yet)."""
     user_id = _db.session.scalar(select(User.id).where(User.email == email.strip().lower()))
@@ -371,12 +471,7 @@ def login_as(app, make):
     """login_as(role) → a test client logged in as a new user holding that role."""
 
     def _login_as(role: Role, **kwargs):
-        user = make.user(role, **kwargs)
-        client = app.test_client()
-        response = login(client, user)
-        assert response.status_code == 302, response.text
-        client.user = user
-        return client
+        return client_for(app, make.user(role, **kwargs))
 
     return _login_as
 

@@ -123,14 +123,14 @@ def test_no_page_shows_a_day_year_first_and_each_language_has_its_format(app, de
 
 
 def test_the_dossier_shows_the_site_visit_and_the_reply_deadline_in_each_language(app, demo_data):
-    """The two days read back from the audit trail (kept there as ISO strings)."""
+    """The site visit read back from the vetting report, the reply deadline from the request."""
     client = app.test_client()
     assert login(client, "officer@demo.chuluc.vn", demo_data).status_code == 302
     endorsed = db.session.scalars(select(Application).where(Application.state == State.endorsed)).first()
     supplemented = db.session.scalars(
         select(Application).where(Application.state == State.supplement_requested)
     ).first()
-    site_visit = date.fromisoformat(vetting_report_of(endorsed)["site_visit_date"])
+    site_visit = vetting_report_of(endorsed).site_visit_date
     deadline = supplemented.supplement_requests[-1].deadline
     for lang in ("vi", "en"):
         client.get(f"/lang/{lang}")

@@ -107,25 +107,12 @@ def test_a_site_visit_in_the_future_is_refused_at_the_field(vetting):
     assert state_of(application) == State.endorsed
 
 
-def recommended(make, round_) -> Application:
-    application = make.application(round=round_)
-    officer = make.officer_of(application)
-    fire(application, "submit", make.applicant_of(application))
-    fire(application, "start_vetting", officer)
-    fire(application, "endorse", officer)
-    make.assign_reviewers(application, scores=[85], count=1)
-    secretariat = make.user(Role.secretariat)
-    fire(application, "open_review", secretariat)
-    fire(application, "conclude_review", secretariat)
-    return application
-
-
 DECISION = {"decision-decision_number": "2468/QĐ-UBND", "decision-decision_signer": "Phó Chủ tịch UBND TP"}
 
 
 def test_a_decision_refused_by_a_guard_keeps_the_number_date_and_signer(app, make):
     round_ = make.round(reviewers_per_dossier=1)
-    blocked, free = recommended(make, round_), recommended(make, round_)
+    blocked, free = make.recommended(round_), make.recommended(round_)
     make.publish_results(round_)
     db.session.add(Objection(application_id=blocked.id, name="Lê Văn Cường", contact="cuong@example.vn",
                              text="Số liệu doanh thu chưa chính xác"))  # fmt: skip
@@ -147,7 +134,7 @@ def test_a_decision_refused_by_a_guard_keeps_the_number_date_and_signer(app, mak
 
 def test_a_decision_dated_tomorrow_is_refused_at_the_field(app, make):
     round_ = make.round(reviewers_per_dossier=1)
-    application = recommended(make, round_)
+    application = make.recommended(round_)
     make.publish_results(round_)
     secretariat = english_client(app, make.user(Role.secretariat))
     tomorrow = (local_today() + timedelta(days=1)).isoformat()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -10,7 +14,6 @@ from sqlalchemy import func, select
 from recognition.accounts.forms import StaffAccountForm, StaffRolesForm, UnitForm
 from recognition.accounts.models import (
     STAFF_ROLES,
-    UNIT_LEVEL_LABELS,
     AdministrativeUnit,
     Enterprise,
     Role,
@@ -26,19 +29,19 @@ from recognition.accounts.queries import (
     units_page,
     units_with_officers,
 )
-from recognition.accounts.reference import UnitImportError, save_unit
+from recognition.accounts.reference import save_unit
 from recognition.accounts.services import (
-    AccountError,
     create_staff_account,
     deactivate_account,
     reactivate_account,
     set_staff_roles,
 )
 from recognition.cases.audit import changed_fields, field_values, record_change
-from recognition.cases.errors import OperationRefused
 from recognition.extensions import db
 from recognition.i18n import Form
 from recognition.params import int_arg
+from recognition.policy import back_to, commit, redisplay_on_refusal
+from recognition.validators import filled
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 blueprint_requires(bp, Role.admin)
@@ -47,7 +50,7 @@ UNIT_AUDIT_FIELDS = ("code", "official_code", "name", "level", "parent_id", "val
 
 
 @bp.route("/")
-def home():
+def home() -> ResponseReturnValue:
     counts = {
         label: db.session.scalar(select(func.count()).select_from(model))
         for label, model in (
@@ -60,17 +63,8 @@ def home():
     return render_template("admin/home.html", counts=counts)
 
 
-def _keep_refusal(form, error: OperationRefused) -> None:
-    """Show a service's refusal beside its field, or above the form when it names none."""
-    field = getattr(form, getattr(error, "field", None) or "", None)
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(str(error.message), "danger")
-
-
 @bp.route("/accounts")
-def accounts():
+def accounts() -> ResponseReturnValue:
     active = {"yes": True, "no": False}.get(request.args.get("active", ""))
     filters = AccountFilters(
         role=request.args.get("role") or None,
@@ -89,18 +83,18 @@ def accounts():
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
-def new_account():
+def new_account() -> ResponseReturnValue:
     form = StaffAccountForm()
     if form.validate_on_submit():
-        try:
+        with redisplay_on_refusal(form):  # beside the field the refusal names, or above the form
             user = create_staff_account(
-                form.full_name.data, form.email.data, form.password.data, form.to_staff_roles(), current_user
+                filled(form.full_name.data),
+                filled(form.email.data),
+                filled(form.password.data),
+                form.to_staff_roles(),
+                current_user,
             )
-        except AccountError as error:
-            db.session.rollback()
-            _keep_refusal(form, error)
-        else:
-            db.session.commit()
+            commit()
             flash(
                 _("Account created. Give the initial password to %(email)s in person.", email=user.email),
                 "success",
@@ -116,24 +110,20 @@ def _load_account(user_id: int) -> User:
     return user
 
 
-def _roles_form(user: User, **kwargs) -> StaffRolesForm:
+def _roles_form(user: User, **kwargs: Any) -> StaffRolesForm:
     held = [m.unit for m in user.memberships if m.unit is not None]
     return StaffRolesForm(held_units=held, **kwargs)
 
 
 @bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
-def account(user_id: int):
+def account(user_id: int) -> ResponseReturnValue:
     user = _load_account(user_id)
     if request.method == "POST":
         form = _roles_form(user)
         if form.validate():
-            try:
+            with redisplay_on_refusal(form):
                 set_staff_roles(user, form.to_staff_roles(), current_user)
-            except AccountError as error:
-                db.session.rollback()
-                _keep_refusal(form, error)
-            else:
-                db.session.commit()
+                commit()
                 flash(_("Roles saved."), "success")
                 return redirect(url_for(".account", user_id=user.id))
     else:
@@ -141,38 +131,38 @@ def account(user_id: int):
             user,
             data={
                 "roles": sorted({m.role.value for m in user.memberships if m.role in STAFF_ROLES}),
-                "unit_codes": [m.unit.code for m in user.memberships if m.role == Role.unit_officer],
+                "unit_codes": [  # an officer's membership names its unit (constraint officer_has_unit)
+                    m.unit.code
+                    for m in user.memberships
+                    if m.role == Role.unit_officer and m.unit is not None
+                ],
             },
         )
     return render_template("admin/account.html", user=user, form=form)
 
 
 @bp.route("/accounts/<int:user_id>/deactivate", methods=["POST"])
-def deactivate(user_id: int):
+def deactivate(user_id: int) -> ResponseReturnValue:
     return _switch(user_id, deactivate_account, _("The account is deactivated and its sessions have ended."))
 
 
 @bp.route("/accounts/<int:user_id>/reactivate", methods=["POST"])
-def reactivate(user_id: int):
+def reactivate(user_id: int) -> ResponseReturnValue:
     return _switch(user_id, reactivate_account, _("The account is active again."))
 
 
-def _switch(user_id: int, operation, done_message: str):
+def _switch(user_id: int, operation: Callable[[User, User], None], done_message: str) -> ResponseReturnValue:
     user = _load_account(user_id)
+    back = back_to(url_for(".account", user_id=user.id))
     if Form().validate_on_submit():  # the CSRF token only
-        try:
-            operation(user, current_user)
-        except AccountError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
-            flash(done_message, "success")
-    return redirect(url_for(".account", user_id=user.id))
+        operation(user, current_user)
+        commit()
+        flash(done_message, "success")
+    return redirect(back)
 
 
 @bp.route("/units")
-def units():
+def units() -> ResponseReturnValue:
     level = request.args.get("level") or None
     level = level if level in {lv.value for lv in UnitLevel} else None
     search = request.args.get("q", "")[:100]
@@ -181,29 +171,25 @@ def units():
         page=units_page(search, level, int_arg("page") or 1),
         search=search,
         level=level,
-        level_labels=UNIT_LEVEL_LABELS,
+        levels=UnitLevel,
     )
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
-def new_unit():
+def new_unit() -> ResponseReturnValue:
     form = UnitForm(units=all_units())
     if form.validate_on_submit():
-        try:
+        with redisplay_on_refusal(form):
             unit = save_unit(form.to_record())
-        except UnitImportError as error:
-            db.session.rollback()
-            _keep_refusal(form, error)
-        else:
             record_change(unit, current_user, Role.admin.value, "unit_created", _unit_audit_values(unit))
-            db.session.commit()
+            commit()
             flash(_("Unit %(name)s created.", name=unit.name), "success")
             return redirect(url_for(".units"))
     return render_template("admin/unit.html", form=form, unit=None)
 
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
-def unit(unit_id: int):
+def unit(unit_id: int) -> ResponseReturnValue:
     unit = db.session.get(AdministrativeUnit, unit_id)
     if unit is None:
         abort(404)
@@ -211,16 +197,12 @@ def unit(unit_id: int):
     form = UnitForm(units=units) if request.method == "POST" else UnitForm.of(unit, units=units)
     if form.validate_on_submit():
         before = _unit_audit_values(unit)
-        try:
+        with redisplay_on_refusal(form):
             save_unit(form.to_record(), unit)
-        except UnitImportError as error:
-            db.session.rollback()
-            _keep_refusal(form, error)
-        else:
             changes = changed_fields(before, _unit_audit_values(unit))
             if changes:
                 record_change(unit, current_user, Role.admin.value, "unit_updated", changes)
-            db.session.commit()
+            commit()
             flash(_("Unit %(name)s saved.", name=unit.name), "success")
             return redirect(url_for(".units"))
     return render_template("admin/unit.html", form=form, unit=unit)

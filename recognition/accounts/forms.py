@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -13,16 +16,16 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.accounts.models import (
-    ROLE_LABELS,
     STAFF_ROLES,
-    UNIT_LEVEL_LABELS,
     AdministrativeUnit,
     Role,
+    UnitLevel,
+    User,
     is_tax_code_shaped,
     is_valid_tax_code,
     normalise_tax_code,
@@ -38,9 +41,10 @@ from recognition.accounts.services import (
 )
 from recognition.clock import local_today
 from recognition.i18n import Form
+from recognition.validators import filled
 
 
-def offer_units_and_sectors(form, choose_first: bool = False) -> None:
+def offer_units_and_sectors(form: Form, choose_first: bool = False) -> None:
     """Fill a form's unit_id and sector_id choices with the units and sectors valid today.
 
     With `choose_first` both start on an empty "Choose…" option (their coerce must map "" to None), so
@@ -54,7 +58,7 @@ def offer_units_and_sectors(form, choose_first: bool = False) -> None:
             field.choices.insert(0, SelectChoice("", _l("Choose…")))
 
 
-def _int_or_none(value) -> int | None:
+def _int_or_none(value: str | int | None) -> int | None:
     """A select's value: the empty "Choose…" option is no choice (None), not a coercion error."""
     return None if value in ("", None) else int(value)
 
@@ -90,11 +94,11 @@ class RegistrationForm(Form):
     )
     submit = SubmitField(_l("Register"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offer_units_and_sectors(self, choose_first=True)
 
-    def validate_tax_code(self, field) -> None:
+    def validate_tax_code(self, field: StringField) -> None:
         code = normalise_tax_code(field.data)
         if not is_tax_code_shaped(code):
             raise ValidationError(_l("A tax code has 10 digits, optionally followed by a dash and 3 digits."))
@@ -108,18 +112,18 @@ class RegistrationForm(Form):
 
     def to_registration(self) -> EnterpriseRegistration:
         return EnterpriseRegistration(
-            enterprise_name=self.enterprise_name.data,
-            tax_code=self.tax_code.data,
-            address=self.address.data,
+            enterprise_name=filled(self.enterprise_name.data),
+            tax_code=filled(self.tax_code.data),
+            address=filled(self.address.data),
             unit_id=self.unit_id.data,
             sector_id=self.sector_id.data,
-            full_name=self.full_name.data,
-            email=self.email.data,
-            password=self.password.data,
+            full_name=filled(self.full_name.data),
+            email=filled(self.email.data),
+            password=filled(self.password.data),
         )
 
 
-def _unit_choices(units) -> list[SelectChoice]:
+def _unit_choices(units: Iterable[AdministrativeUnit]) -> list[SelectChoice]:
     return [SelectChoice(u.code, f"{u.name} ({u.code})") for u in units]
 
 
@@ -128,7 +132,7 @@ class StaffRolesForm(Form):
 
     roles = SelectMultipleField(
         _l("Roles"),
-        choices=[SelectChoice(role.value, ROLE_LABELS[role]) for role in STAFF_ROLES],
+        choices=Role.choices(STAFF_ROLES),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
@@ -138,7 +142,7 @@ class StaffRolesForm(Form):
     )
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, held_units=(), **kwargs):
+    def __init__(self, *args: Any, held_units: Iterable[AdministrativeUnit] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offered = {u.code: u for u in units_open_for_registration(local_today())}
         offered.update({u.code: u for u in held_units})
@@ -176,19 +180,19 @@ class ChangePasswordForm(Form):
     )
     submit = SubmitField(_l("Change the password"))
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
-    def validate_current_password(self, field) -> None:
-        if not self.user.check_password(field.data):
+    def validate_current_password(self, field: PasswordField) -> None:
+        if not self.user.check_password(filled(field.data)):
             raise ValidationError(_l("This is not your current password."))
 
-    def validate_new_password(self, field) -> None:
-        problem = password_problem(self.user.email, field.data)
+    def validate_new_password(self, field: PasswordField) -> None:
+        problem = password_problem(self.user.email, filled(field.data))
         if problem:
             raise ValidationError(problem)
-        if self.user.check_password(field.data):
+        if self.user.check_password(filled(field.data)):
             raise ValidationError(_l("Choose a password different from the current one."))
 
 
@@ -207,9 +211,7 @@ class UnitForm(Form):
         description=_l("The General Statistics Office's code (mã đơn vị hành chính), if any."),
     )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    level = SelectField(
-        _l("Level"), choices=[SelectChoice(level.value, label) for level, label in UNIT_LEVEL_LABELS.items()]
-    )
+    level = SelectField(_l("Level"), choices=UnitLevel.choices())
     parent_code = SelectField(_l("Parent unit"), validate_choice=False)
     valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
     valid_to = DateField(_l("Valid until"), validators=[Optional()])
@@ -220,13 +222,13 @@ class UnitForm(Form):
     )
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args: Any, units: Sequence[AdministrativeUnit] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.parent_code.choices = [SelectChoice("", _l("None"))] + _unit_choices(units)
         self.predecessor_codes.choices = _unit_choices(units)
 
     @classmethod
-    def of(cls, unit: AdministrativeUnit, **kwargs) -> UnitForm:
+    def of(cls, unit: AdministrativeUnit, **kwargs: Any) -> UnitForm:
         """The form filled with a unit's current values."""
         data = {
             "code": unit.code,
@@ -242,9 +244,9 @@ class UnitForm(Form):
 
     def to_record(self) -> UnitRecord:
         return UnitRecord(
-            code=self.code.data.strip(),
+            code=filled(self.code.data).strip(),
             official_code=(self.official_code.data or "").strip(),
-            name=self.name.data.strip(),
+            name=filled(self.name.data).strip(),
             level=self.level.data,
             valid_from=self.valid_from.data,
             valid_to=self.valid_to.data,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import re
 import secrets
 import unicodedata
@@ -16,8 +15,9 @@ from stdnum.vn import mst
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from recognition.clock import utcnow
-from recognition.extensions import db
+from recognition.extensions import Model, db, enum_check
 from recognition.i18n import Bilingual, fold
+from recognition.labels import LabelledEnum
 
 # ASCII digits only: `\d` would also take fullwidth or Arabic-Indic digits, a twin of a real code.
 TAX_CODE_PATTERN = re.compile(r"[0-9]{10}(-[0-9]{3})?")
@@ -28,7 +28,7 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def normalise_tax_code(tax_code: str) -> str:
+def normalise_tax_code(tax_code: str | None) -> str:
     """NFKC folds look-alikes (fullwidth digits and dash) to ASCII, so "010023348８" is compared, and
     caught, as the "0100233488" it imitates."""
     return unicodedata.normalize("NFKC", tax_code or "").strip()
@@ -45,41 +45,24 @@ def is_valid_tax_code(tax_code: str) -> bool:
     return is_tax_code_shaped(tax_code) and mst.is_valid(tax_code)
 
 
-class Role(enum.StrEnum):
-    applicant = "applicant"
-    unit_officer = "unit_officer"
-    council_member = "council_member"
-    secretariat = "secretariat"
-    admin = "admin"
+class Role(LabelledEnum):
+    applicant = "applicant", _l("Applicant")
+    unit_officer = "unit_officer", _l("Unit officer")
+    council_member = "council_member", _l("Council member")
+    secretariat = "secretariat", _l("Secretariat")
+    admin = "admin", _l("Administrator")
 
 
 # The roles the administrator grants; applicants come with their enterprise's registration.
 STAFF_ROLES = (Role.unit_officer, Role.council_member, Role.secretariat, Role.admin)
 
-ROLE_LABELS = {
-    Role.applicant: _l("Applicant"),
-    Role.unit_officer: _l("Unit officer"),
-    Role.council_member: _l("Council member"),
-    Role.secretariat: _l("Secretariat"),
-    Role.admin: _l("Administrator"),
-}
 
-
-class UnitLevel(enum.StrEnum):
-    city = "city"
-    district = "district"
-    town = "town"
-    ward = "ward"
-    commune = "commune"
-
-
-UNIT_LEVEL_LABELS = {
-    UnitLevel.city: _l("City"),
-    UnitLevel.district: _l("District"),
-    UnitLevel.town: _l("Town"),
-    UnitLevel.ward: _l("Ward"),
-    UnitLevel.commune: _l("Commune"),
-}
+class UnitLevel(LabelledEnum):
+    city = "city", _l("City")
+    district = "district", _l("District")
+    town = "town", _l("Town")
+    ward = "ward", _l("Ward")
+    commune = "commune", _l("Commune")
 
 unit_predecessors = Table(
     "unit_predecessors",
@@ -89,11 +72,14 @@ unit_predecessors = Table(
 )
 
 
-class AdministrativeUnit(db.Model):
+class AdministrativeUnit(Model):
     """A People's Committee area, versioned: units are dissolved and merged, old dossiers keep theirs."""
 
     __tablename__ = "administrative_units"
-    __table_args__ = (CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_order"),)
+    __table_args__ = (
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="validity_order"),
+        enum_check("level", UnitLevel),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -119,7 +105,7 @@ class AdministrativeUnit(db.Model):
         return self.name
 
 
-class Sector(Bilingual, db.Model):
+class Sector(Bilingual, Model):
     """An industrial sector (ngành), versioned reference data."""
 
     __tablename__ = "sectors"
@@ -132,7 +118,7 @@ class Sector(Bilingual, db.Model):
     valid_to: Mapped[date | None]
 
 
-class Enterprise(db.Model):
+class Enterprise(Model):
     """A firm that nominates products; the tax code (mã số thuế) identifies it."""
 
     __tablename__ = "enterprises"
@@ -163,7 +149,7 @@ class Enterprise(db.Model):
         return value
 
 
-class User(db.Model):
+class User(Model):
     """A person who logs in. Roles come from memberships, so one person may hold several."""
 
     __tablename__ = "users"
@@ -238,7 +224,7 @@ class User(db.Model):
         return {m.unit_id for m in self.memberships if m.unit_id is not None}
 
 
-class RoleMembership(db.Model):
+class RoleMembership(Model):
     """One role a user holds; applicants act for an enterprise, officers for a unit."""
 
     __tablename__ = "role_memberships"
@@ -247,6 +233,7 @@ class RoleMembership(db.Model):
             "(role = 'applicant') = (enterprise_id IS NOT NULL)", name="applicant_has_enterprise"
         ),
         CheckConstraint("(role = 'unit_officer') = (unit_id IS NOT NULL)", name="officer_has_unit"),
+        enum_check("role", Role),
         UniqueConstraint("user_id", "role", "enterprise_id", "unit_id", name="uq_role_membership"),
     )
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import ParamSpec, TypeVar
 
-from flask import abort, url_for
+from flask import Blueprint, abort, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from recognition.accounts.models import Role, User
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Where each role lands after login; with several roles, the first in this order wins.
 ROLE_HOME_ENDPOINTS: dict[Role, str] = {
@@ -28,12 +33,12 @@ def home_url_for(user: User) -> str:
     return url_for("registry.home")
 
 
-def role_required(*roles: Role) -> Callable:
+def role_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R | ResponseReturnValue]]:
     """Decorate a view: anonymous users go to login, users without any of the roles get 403."""
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: Callable[P, R]) -> Callable[P, R | ResponseReturnValue]:
         @wraps(view)
-        def wrapped(*args, **kwargs):
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R | ResponseReturnValue:
             if not current_user.is_authenticated:
                 from recognition.extensions import login_manager
 
@@ -47,10 +52,10 @@ def role_required(*roles: Role) -> Callable:
     return decorator
 
 
-def blueprint_requires(blueprint, *roles: Role) -> None:
+def blueprint_requires(blueprint: Blueprint, *roles: Role) -> None:
     """Guard every view of a staff blueprint with the same role check."""
 
     @blueprint.before_request
     @role_required(*roles)
-    def _check_role():
+    def _check_role() -> None:
         return None

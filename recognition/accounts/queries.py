@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from recognition.accounts.models import AdministrativeUnit, Role, RoleMembership, User
-from recognition.extensions import db
+from recognition.extensions import contains_pattern, db
 
 PAGE_SIZE = 25
 UNITS_PAGE_SIZE = 50
@@ -22,10 +22,6 @@ class AccountFilters:
     unit_id: int | None = None
     active: bool | None = None
     search: str = ""
-
-
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def accounts_page(filters: AccountFilters, page: int) -> Pagination:
@@ -42,7 +38,7 @@ def accounts_page(filters: AccountFilters, page: int) -> Pagination:
     if filters.active is not None:
         stmt = stmt.where(User.active.is_(filters.active))
     if filters.search.strip():
-        pattern = _like(filters.search.strip().lower())
+        pattern = contains_pattern(filters.search.strip().lower())
         stmt = stmt.where(
             or_(User.email.like(pattern, escape="\\"), User.full_name.ilike(pattern, escape="\\"))
         )
@@ -79,7 +75,7 @@ def units_page(search: str, level: str | None, page: int) -> Pagination:
     if level:
         stmt = stmt.where(AdministrativeUnit.level == level)
     if search.strip():
-        pattern = _like(search.strip())
+        pattern = contains_pattern(search.strip())
         stmt = stmt.where(
             or_(
                 AdministrativeUnit.code.ilike(pattern, escape="\\"),

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -41,7 +42,7 @@ class UnitImportError(OperationRefused):
     held. The message never embeds the value (a form shows it beside the field, where it is escaped);
     from a file, the message names the line and the value."""
 
-    def __init__(self, message, field: str | None = None, value: str = ""):
+    def __init__(self, message: LazyString | str, field: str | None = None, value: str = ""):
         super().__init__(message)
         self.field = field
         self.value = value

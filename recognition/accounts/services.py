@@ -102,11 +102,11 @@ def register_enterprise(data: EnterpriseRegistration) -> None:
     refused. The caller commits.
     """
     if tax_code_taken(data.tax_code):
-        raise DuplicateError("tax_code")
+        raise AccountError(_l("An enterprise with this tax code is already registered."), "tax_code")
     try:
         user = create_user(data.email, data.password, data.full_name, confirmed=False)
     except DuplicateError:  # the address has an account (perhaps registered a moment ago)
-        owner = db.session.scalar(select(User).where(User.email == normalise_email(data.email)))
+        owner = db.session.scalars(select(User).where(User.email == normalise_email(data.email))).one()
         generate_password_hash(data.password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
         _queue_mail(owner, "registration_attempt", {"login_url": public_url("accounts.login")})
         return
@@ -126,16 +126,16 @@ def register_enterprise(data: EnterpriseRegistration) -> None:
         current_app.logger.warning("No mail server: the confirmation link for %s is %s", user.email, link)
 
 
-def register_and_commit(data: EnterpriseRegistration) -> None:
-    """register_enterprise() and commit. When a registration at the same moment took the same tax
-    code or e-mail, try once more: its row is visible by then, so the ordinary answer follows."""
+def register_once_more_on_a_race(data: EnterpriseRegistration) -> None:
+    """register_enterprise(), in a savepoint. When a registration at the same moment took the same
+    tax code or e-mail, its insert fails here: the savepoint is undone and the registration tried
+    once more, when that row is visible, so the ordinary answer follows. The caller commits."""
     for last_try in (False, True):
         try:
-            register_enterprise(data)
-            db.session.commit()
+            with db.session.begin_nested():
+                register_enterprise(data)
             return
         except IntegrityError as error:
-            db.session.rollback()
             if last_try or not is_unique_violation(error):
                 raise
 
@@ -153,7 +153,7 @@ CONFIRMATION_MAX_AGE = 3 * 24 * 3600
 
 
 def _confirmation_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="email-confirmation")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="email-confirmation")
 
 
 def _address_digest(user: User) -> str:
@@ -216,7 +216,7 @@ def _limiter_name(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode()).hexdigest()[:32]
 
 
-def attempt_login(email: str, password: str, client: str) -> LoginOutcome:
+def attempt_login(email: str, password: str, client: str | None) -> LoginOutcome:
     """authenticate() behind the brute-force limits.
 
     The client's counter is incremented before the password is checked, and the decision is taken
@@ -297,7 +297,7 @@ MIN_PASSWORD_LENGTH = 8
 class AccountError(OperationRefused):
     """An account operation refused; `field` names the form field at fault, when one is."""
 
-    def __init__(self, message, field: str | None = None):
+    def __init__(self, message: LazyString | str, field: str | None = None):
         super().__init__(message)
         self.field = field
 

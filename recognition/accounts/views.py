@@ -5,21 +5,23 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from recognition.accounts.forms import ChangePasswordForm, LoginForm, RegistrationForm
+from recognition.accounts.models import User
 from recognition.accounts.permissions import home_url_for
 from recognition.accounts.services import (
-    DuplicateError,
     attempt_login,
     change_password,
     confirm_email,
-    register_and_commit,
+    register_once_more_on_a_race,
     user_to_confirm,
 )
-from recognition.extensions import db
+from recognition.policy import commit, redisplay_on_refusal
 from recognition.ratelimit import hit
+from recognition.validators import filled
 
 bp = Blueprint("accounts", __name__)
 
@@ -30,7 +32,7 @@ OPEN_BEFORE_PASSWORD_CHANGE = frozenset(
 
 
 @bp.before_app_request
-def require_own_password():
+def require_own_password() -> ResponseReturnValue | None:
     """An account opened by the administrator picks its own password before anything else."""
     if (
         current_user.is_authenticated
@@ -68,20 +70,21 @@ def _clear_session_keeping_language() -> None:
         session["lang"] = lang
 
 
-def _start_session(user) -> None:
+def _start_session(user: User) -> None:
     _clear_session_keeping_language()
     login_user(user)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     """At most LOGIN_ATTEMPTS_PER_MINUTE attempts a minute per client; per-account limits in
     attempt_login()."""
     form = LoginForm()
     if form.validate_on_submit():
         if not hit(f"login-client:{request.remote_addr}", current_app.config["LOGIN_ATTEMPTS_PER_MINUTE"]):
             abort(429)
-        outcome = attempt_login(form.email.data, form.password.data, request.remote_addr)
+        outcome = attempt_login(filled(form.email.data), filled(form.password.data), request.remote_addr)
+        commit()  # the attempt is counted, and a success clears the failures, whatever follows
         if outcome.user is not None:
             _start_session(outcome.user)
             return redirect(safe_next_url(request.args.get("next")) or home_url_for(outcome.user))
@@ -94,9 +97,9 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 @login_required
-def logout():
+def logout() -> ResponseReturnValue:
     current_user.end_sessions()
-    db.session.commit()
+    commit()
     logout_user()
     _clear_session_keeping_language()
     flash(_("You have logged out."), "info")
@@ -105,13 +108,13 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
 @login_required
-def change_password_view():
+def change_password_view() -> ResponseReturnValue:
     """Any logged-in user. Every other session of the account ends; this one goes on."""
     form = ChangePasswordForm(current_user)
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        change_password(user, form.new_password.data)
-        db.session.commit()
+        change_password(user, filled(form.new_password.data))
+        commit()
         _start_session(user)
         flash(_("Your password is changed. Your other sessions have ended."), "success")
         return redirect(home_url_for(user))
@@ -119,7 +122,7 @@ def change_password_view():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register():
+def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(home_url_for(current_user))
     form = RegistrationForm()
@@ -128,17 +131,15 @@ def register():
             f"register-client:{request.remote_addr}", current_app.config["REGISTRATIONS_PER_HOUR"], 3600
         ):
             abort(429)
-        try:
-            register_and_commit(form.to_registration())
-        except DuplicateError:  # only a tax code (public data) is refused; e-mails never are
-            form.tax_code.errors.append(_("An enterprise with this tax code is already registered."))
-        else:
-            return render_template("accounts/registration_sent.html", email=form.email.data.strip())
+        with redisplay_on_refusal(form):  # only a tax code (public data) is refused; e-mails never are
+            register_once_more_on_a_race(form.to_registration())
+            commit()
+            return render_template("accounts/registration_sent.html", email=filled(form.email.data).strip())
     return render_template("accounts/register.html", form=form)
 
 
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])
-def confirm(token: str):
+def confirm(token: str) -> ResponseReturnValue:
     """The link in the confirmation mail. GET shows a button, POST confirms: a mail scanner that
     fetches the link changes nothing."""
     user = user_to_confirm(token)
@@ -146,7 +147,7 @@ def confirm(token: str):
         return render_template("accounts/confirm.html", email=None)
     if request.method == "POST":
         confirm_email(user)
-        db.session.commit()
+        commit()
         flash(_("Your e-mail address is confirmed. You can log in now."), "success")
         return redirect(url_for(".login"))
     return render_template("accounts/confirm.html", email=user.email)

@@ -12,13 +12,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 
 from recognition.accounts.models import User
 from recognition.cases.models import Application, AuditAnchor, AuditEvent, RecordChange, State
@@ -28,7 +30,21 @@ from recognition.extensions import db
 GENESIS_HASH = "0" * 64
 
 
-def json_safe(value):
+class Audited(Protocol):
+    """A record the audit locks and chains: a model on a table of its own, keyed by an integer `id`."""
+
+    __tablename__: str
+    __table__: ClassVar[Table]
+
+    @property
+    def id(self) -> int: ...
+
+
+AuditedT = TypeVar("AuditedT", bound=Audited)
+Link = TypeVar("Link", AuditEvent, RecordChange)  # a link of a hash chain: a dossier's, or a record's
+
+
+def json_safe(value: Any) -> Any:
     """Form data as JSON: dates as ISO text, decimals as text, enums as their value."""
     if isinstance(value, dict):
         return {str(k): json_safe(v) for k, v in value.items()}
@@ -43,7 +59,7 @@ def json_safe(value):
     return value
 
 
-def canonical_sha256(value) -> str:
+def canonical_sha256(value: object) -> str:
     """The SHA-256 of a JSON-able value written canonically (sorted keys, no spaces)."""
     text = json.dumps(json_safe(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -94,7 +110,7 @@ def compute_change_hash(change: RecordChange) -> str:
     )
 
 
-def lock_row(instance):
+def lock_row(instance: AuditedT) -> AuditedT:
     """Take the row lock: FOR UPDATE on PostgreSQL; on SQLite, the database write lock.
 
     Pending changes are flushed first, since the row is read back from the database."""
@@ -106,7 +122,7 @@ def lock_row(instance):
         session.execute(update(table).where(table.c.id == instance.id).values(id=table.c.id))
     stmt = (
         select(model)
-        .where(model.id == instance.id)
+        .where(table.c.id == instance.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -129,7 +145,6 @@ def append_event(
     ).first()
     event = AuditEvent(
         application_id=application.id,
-        seq=(last.seq + 1) if last else 1,
         actor_id=actor.id if actor else None,
         actor_role=actor_role,
         trigger=trigger,
@@ -137,15 +152,13 @@ def append_event(
         to_state=to_state.value,
         at=at,
         payload=json_safe(payload),
-        prev_hash=last.hash if last else GENESIS_HASH,
     )
-    event.hash = compute_hash(event)
-    event.mac = keyed_mac(event.hash)
-    db.session.add(event)
-    return event
+    return _chain_after(last, event, compute_hash)
 
 
-def record_event(application: Application, actor: User | None, actor_role: str, action: str, payload: dict):
+def record_event(
+    application: Application, actor: User | None, actor_role: str, action: str, payload: dict
+) -> AuditEvent:
     """An audited act on a dossier that does not move it (a score, a declaration, an assignment,
     evidence added to a supplement): joins the dossier's chain, state unchanged."""
     application = lock_row(application)
@@ -153,7 +166,9 @@ def record_event(application: Application, actor: User | None, actor_role: str, 
     return append_event(application, actor, actor_role, action, state, state, utcnow(), payload)
 
 
-def record_change(subject, actor: User | None, actor_role: str, action: str, payload: dict) -> RecordChange:
+def record_change(
+    subject: Audited, actor: User | None, actor_role: str, action: str, payload: dict
+) -> RecordChange:
     """An audited change to a record other than a dossier (an enterprise, a product, a round, an
     account, a unit), chained per subject."""
     subject = lock_row(subject)
@@ -166,21 +181,27 @@ def record_change(subject, actor: User | None, actor_role: str, action: str, pay
     change = RecordChange(
         subject_type=subject_type,
         subject_id=subject.id,
-        seq=(last.seq + 1) if last else 1,
         actor_id=actor.id if actor else None,
         actor_role=actor_role,
         action=action,
         at=utcnow(),
         payload=json_safe(payload),
-        prev_hash=last.hash if last else GENESIS_HASH,
     )
-    change.hash = compute_change_hash(change)
-    change.mac = keyed_mac(change.hash)
-    db.session.add(change)
-    return change
+    return _chain_after(last, change, compute_change_hash)
 
 
-def field_values(instance, names: tuple[str, ...]) -> dict:
+def _chain_after(last: Link | None, link: Link, hash_of: Callable[[Link], str]) -> Link:
+    """Add `link` after `last`, its chain's head (None: it starts the chain): the next sequence number
+    and the head's hash, then its own hash and the keyed MAC of that, as `_check_link` verifies."""
+    link.seq = last.seq + 1 if last else 1
+    link.prev_hash = last.hash if last else GENESIS_HASH
+    link.hash = hash_of(link)
+    link.mac = keyed_mac(link.hash)
+    db.session.add(link)
+    return link
+
+
+def field_values(instance: object, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: json_safe(getattr(instance, name)) for name in names}
 
 
@@ -200,8 +221,17 @@ class ChainBreak:
         return f"{self.chain}, {where}: {self.reason}"
 
 
-def _check_link(breaks, chain: str, event, previous, same_chain: bool, expected_hash: str) -> None:
-    expected_prev, expected_seq = (previous.hash, previous.seq + 1) if same_chain else (GENESIS_HASH, 1)
+def _check_link(
+    breaks: list[ChainBreak],
+    chain: str,
+    event: AuditEvent | RecordChange,
+    previous: AuditEvent | RecordChange | None,
+    same_chain: bool,
+    expected_hash: str,
+) -> None:
+    expected_prev, expected_seq = (
+        (previous.hash, previous.seq + 1) if same_chain and previous is not None else (GENESIS_HASH, 1)
+    )
     if event.seq != expected_seq:
         breaks.append(ChainBreak(chain, event.seq, "missing or reordered event"))
     if event.prev_hash != expected_prev:

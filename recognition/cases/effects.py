@@ -6,8 +6,16 @@ from dataclasses import asdict
 
 from recognition.cases.audit import canonical_sha256, json_safe
 from recognition.cases.guards import StepContext
-from recognition.cases.models import EnterpriseRecord, ProductRecord, SupplementRequest
+from recognition.cases.models import (
+    VETTING_CHECKS,
+    EnterpriseRecord,
+    ProductRecord,
+    SupplementRequest,
+    VettingOutcome,
+    VettingReport,
+)
 from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret, new_receipt_code
+from recognition.extensions import db
 from recognition.honours.certificates import issue_certificate
 from recognition.honours.results import published_top
 from recognition.rounds.calendar import add_working_days, working_days_between
@@ -82,6 +90,37 @@ def record_supplement_answers(ctx: StepContext) -> None:
     request.answered_at = ctx.now
 
 
+def record_endorsement(ctx: StepContext) -> None:
+    """The vetting report of an endorsed dossier: its checklist, notes and recommendation."""
+    data = ctx.data
+    _add_vetting_report(
+        ctx,
+        VettingOutcome.endorsed,
+        site_visit_date=data["site_visit_date"],
+        eligibility_confirmed=data["eligibility_confirmed"],
+        recommendation=data["recommendation"].strip(),
+        **{check: data[check] for check in VETTING_CHECKS},
+        **{f"{check}_note": (data.get(f"{check}_note") or "").strip() for check in VETTING_CHECKS},
+    )
+
+
+def record_rejection(ctx: StepContext) -> None:
+    """The vetting report of a dossier rejected at vetting: the reasons the enterprise reads."""
+    _add_vetting_report(ctx, VettingOutcome.rejected, reason=ctx.data["reason"].strip())
+
+
+def _add_vetting_report(ctx: StepContext, outcome: VettingOutcome, **fields: object) -> None:
+    db.session.add(
+        VettingReport(
+            application_id=ctx.application.id,
+            outcome=outcome,
+            officer_id=ctx.actor.id if ctx.actor else None,
+            recorded_at=ctx.now,
+            **fields,
+        )
+    )
+
+
 def record_decision(ctx: StepContext) -> None:
     ctx.application.decision_number = ctx.data["decision_number"].strip()
     ctx.application.decision_date = ctx.data["decision_date"]
@@ -90,6 +129,7 @@ def record_decision(ctx: StepContext) -> None:
 def grant_certificate(ctx: StepContext) -> None:
     """The certificate, Top N marked as the results published for comment marked the dossier."""
     application = ctx.application
+    assert application.decision_number is not None and application.decision_date is not None  # recorded
     top = published_top(application)
     issue_certificate(
         application,
@@ -111,6 +151,7 @@ def start_vetting_clock(ctx: StepContext) -> None:
 def pause_vetting_clock(ctx: StepContext) -> None:
     """While the applicant supplements, the vetting clock stops; the reply deadline runs instead."""
     application = ctx.application
+    assert application.due_on is not None  # set when vetting started
     application.vetting_days_left = max(working_days_between(ctx.today, application.due_on), 1)
     application.due_on = ctx.data["deadline"]
     application.overdue_reminded_on = None

@@ -1,4 +1,7 @@
-"""What the workflow answers when it will not move: each error carries messages a user can read."""
+"""What a service answers when it will not go ahead: each refusal carries messages a user can read.
+
+Services raise these and never commit; the request policy (recognition.policy) rolls the request
+back and shows the messages: flashed on the page the form came from, or as JSON for the API."""
 
 from __future__ import annotations
 
@@ -13,25 +16,38 @@ class Refusal:
     """Why something cannot go ahead: a stable code, a message to show, the form section to fix."""
 
     code: str
-    message: LazyString
+    message: LazyString | str
     section: str | None = None
 
     def __str__(self) -> str:
         return str(self.message)
 
 
-class WorkflowError(Exception):
-    """Base of every refusal of advance(); `refusals` say why, in the user's language."""
+class Refused(Exception):
+    """Base of every refusal a service raises. `refusals` say why, in the user's language;
+    `http_status` is the JSON answer's status; `field` names the form field to show it beside;
+    `subject` (set by the view) names what it is about on a page that lists many (a receipt code);
+    `category` is the flash message's."""
+
+    http_status = 422
+    category = "danger"
+    field: str | None = None
+    subject: str | None = None
+    refusals: list[Refusal]
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(r.message) for r in self.refusals]
+
+
+class WorkflowError(Refused):
+    """Base of every refusal of advance()."""
 
     http_status = 409
 
     def __init__(self, *refusals: Refusal):
         super().__init__("; ".join(r.code for r in refusals))
         self.refusals = list(refusals)
-
-    @property
-    def messages(self) -> list[str]:
-        return [str(r.message) for r in self.refusals]
 
 
 class TransitionRefused(WorkflowError):
@@ -45,7 +61,7 @@ class ActorNotAllowed(WorkflowError):
 
     http_status = 403
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(Refusal("actor", _l("You may not take this step on this dossier.")))
 
 
@@ -65,7 +81,7 @@ class InvalidTrigger(WorkflowError):
 class ConcurrentChange(WorkflowError):
     """Someone else moved the application after this person loaded it."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(
             Refusal(
                 "concurrent",
@@ -74,9 +90,10 @@ class ConcurrentChange(WorkflowError):
         )
 
 
-class OperationRefused(ValueError):
+class OperationRefused(Refused, ValueError):
     """A service outside the workflow said no; `message` (translatable) is what the user reads."""
 
-    def __init__(self, message):
+    def __init__(self, message: LazyString | str):
         super().__init__(str(message))
         self.message = message
+        self.refusals = [Refusal("refused", message)]

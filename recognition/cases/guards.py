@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from recognition.accounts.models import User
 from recognition.cases.errors import Refusal
-from recognition.cases.models import Application, State
+from recognition.cases.models import CONCLUDED_STATES, VETTING_CHECKS, Application, State
 from recognition.clock import lazy_day, to_local
 from recognition.extensions import db
-from recognition.honours.models import Objection, ObjectionStatus
+from recognition.honours.models import OBJECTION_LIFECYCLE, Objection
 from recognition.review.models import Criterion, SelfAssessment
 from recognition.review.scoring import (
     active_assignments,
@@ -33,14 +33,6 @@ DEADLINE_NOT_AFTER_TODAY = _l("Set a reply deadline after today.")
 SITE_VISIT_IN_FUTURE = _l("The date of the site visit cannot be in the future.")
 DECISION_DATE_MISSING_OR_FUTURE = _l("Enter the date of the city's decision (not in the future).")
 
-VETTING_CHECKS = (
-    "business_registration_valid",
-    "no_tax_arrears",
-    "social_insurance_paid",
-    "environmental_compliance",
-    "no_violations",
-)
-
 
 @dataclass
 class StepContext:
@@ -52,6 +44,8 @@ class StepContext:
     today: date
     now: datetime
     outputs: dict = field(default_factory=dict)
+    # The role the actor acts in, as the step's actor predicate named it (for the audit event).
+    role: str | None = None
     # Facts an effect adds to the step's audit event (e.g. the digest of the submitted record).
     recorded: dict = field(default_factory=dict)
 
@@ -291,7 +285,7 @@ def chosen_outcome(ctx: StepContext) -> State:
     outcome = ctx.data.get("outcome")
     return (
         State(outcome)
-        if outcome in (State.recommended, State.not_recommended)
+        if outcome in CONCLUDED_STATES
         else rule_outcome(ctx.application)
     )
 
@@ -322,7 +316,10 @@ def objections_resolved(ctx: StepContext) -> list[Refusal]:
     """Every objection to this dossier in the published results must be resolved first."""
     pending = db.session.scalars(
         select(Objection)
-        .where(Objection.application_id == ctx.application.id, Objection.status != ObjectionStatus.resolved)
+        .where(
+            Objection.application_id == ctx.application.id,
+            Objection.status.in_(OBJECTION_LIFECYCLE.sources("resolve")),
+        )
         .order_by(Objection.id)
     ).all()
     return [

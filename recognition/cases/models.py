@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 
@@ -22,65 +25,80 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Sector, User
 from recognition.clock import local_today, utcnow
-from recognition.extensions import db
+from recognition.extensions import Model, db, enum_check
 from recognition.i18n import fold
+from recognition.labels import LabelledEnum
 from recognition.rounds.models import DocumentKind, Round, VettingBody
 
 
-class State(enum.StrEnum):
+class State(LabelledEnum):
     """An application's place in the workflow; names equal stored values (transitions matches by name)."""
 
-    draft = "draft"
-    submitted = "submitted"
-    vetting = "vetting"
-    supplement_requested = "supplement_requested"
-    endorsed = "endorsed"
-    unit_rejected = "unit_rejected"
-    under_review = "under_review"
-    recommended = "recommended"
-    not_recommended = "not_recommended"
-    recognised = "recognised"
-    withdrawn = "withdrawn"
+    draft = "draft", _l("Draft")
+    submitted = "submitted", _l("Submitted")
+    vetting = "vetting", _l("Being vetted")
+    supplement_requested = "supplement_requested", _l("Supplement requested")
+    endorsed = "endorsed", _l("Endorsed")
+    unit_rejected = "unit_rejected", _l("Rejected at vetting")
+    under_review = "under_review", _l("Under council review")
+    recommended = "recommended", _l("Recommended")
+    not_recommended = "not_recommended", _l("Not recommended")
+    recognised = "recognised", _l("Recognised")
+    withdrawn = "withdrawn", _l("Withdrawn")
 
 
-STATE_LABELS = {
-    State.draft: _l("Draft"),
-    State.submitted: _l("Submitted"),
-    State.vetting: _l("Being vetted"),
-    State.supplement_requested: _l("Supplement requested"),
-    State.endorsed: _l("Endorsed"),
-    State.unit_rejected: _l("Rejected at vetting"),
-    State.under_review: _l("Under council review"),
-    State.recommended: _l("Recommended"),
-    State.not_recommended: _l("Not recommended"),
-    State.recognised: _l("Recognised"),
-    State.withdrawn: _l("Withdrawn"),
-}
+# Named groups of states: every rule about "which states" reads one of these, never a raw string.
+PRE_REVIEW_STATES = (State.draft, State.submitted, State.vetting, State.supplement_requested)
+EDITABLE_STATES = (State.draft,)
+UPLOAD_STATES = (State.draft, State.supplement_requested)
+SUBMITTED_STATES = tuple(state for state in State if state != State.draft)
+BEING_VETTED_STATES = (State.submitted, State.vetting, State.supplement_requested)
+VETTED_STATES = (*BEING_VETTED_STATES, State.endorsed, State.unit_rejected, State.withdrawn)
+ASSIGNABLE_STATES = (State.endorsed, State.under_review)
+BOARD_STATES = (State.under_review, State.recommended, State.not_recommended, State.recognised)
+CONCLUDED_STATES = (State.recommended, State.not_recommended)
+PUBLISHED_STATES = (State.recommended, State.recognised)
+FINAL_STATES = (State.unit_rejected, State.not_recommended, State.recognised, State.withdrawn)
 
 
-class ProductCategory(enum.StrEnum):
-    high_tech = "high_tech"
-    other = "other"
-    handicraft = "handicraft"
-    start_up = "start_up"
+# For lookups by a plain stored value too (a query row's state, an audit event's from/to).
+STATE_LABELS = State.labels()
 
 
-PRODUCT_CATEGORY_LABELS = {
-    ProductCategory.high_tech: _l("High-tech product"),
-    ProductCategory.other: _l("Other industrial product"),
-    ProductCategory.handicraft: _l("Handicraft product"),
-    ProductCategory.start_up: _l("Start-up product"),
-}
+class ProductCategory(LabelledEnum):
+    high_tech = "high_tech", _l("High-tech product")
+    other = "other", _l("Other industrial product")
+    handicraft = "handicraft", _l("Handicraft product")
+    start_up = "start_up", _l("Start-up product")
 
 
 class StateWriteError(RuntimeError):
     """Raised when code sets Application.state outside the workflow machine."""
 
 
-class Product(db.Model):
+_machine_writing: ContextVar[bool] = ContextVar("machine_writing", default=False)
+
+
+def machine_is_writing() -> bool:
+    """True only while the workflow's machine runs: Application.state refuses any other writer."""
+    return _machine_writing.get()
+
+
+@contextmanager
+def writing_state() -> Iterator[None]:
+    """The window in which the workflow (recognition.cases.workflow.advance) may set a state."""
+    token = _machine_writing.set(True)
+    try:
+        yield
+    finally:
+        _machine_writing.reset(token)
+
+
+class Product(Model):
     """A product of an enterprise; it may be nominated in several rounds."""
 
     __tablename__ = "products"
+    __table_args__ = (enum_check("category", ProductCategory),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
@@ -104,20 +122,13 @@ class Product(db.Model):
         return value
 
 
-class TechnologyLevel(enum.StrEnum):
-    advanced = "advanced"
-    modern = "modern"
-    average = "average"
+class TechnologyLevel(LabelledEnum):
+    advanced = "advanced", _l("Advanced (high technology, automated lines)")
+    modern = "modern", _l("Modern (partly automated)")
+    average = "average", _l("Average")
 
 
-TECHNOLOGY_LEVEL_LABELS = {
-    TechnologyLevel.advanced: _l("Advanced (high technology, automated lines)"),
-    TechnologyLevel.modern: _l("Modern (partly automated)"),
-    TechnologyLevel.average: _l("Average"),
-}
-
-
-class Application(db.Model):
+class Application(Model):
     """A product's nomination in a round: the object the workflow carries from draft to recognition."""
 
     __tablename__ = "applications"
@@ -134,6 +145,9 @@ class Application(db.Model):
             "vetting_body IS NULL OR vetting_body = 'secretariat' OR vetting_unit_id IS NOT NULL",
             name="unit_vetting_has_unit",
         ),
+        enum_check("state", State),
+        enum_check("vetting_body", VettingBody),
+        enum_check("technology_level", TechnologyLevel),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,8 +212,6 @@ class Application(db.Model):
 
     @validates("state")
     def _only_the_machine_sets_state(self, _key: str, value: State) -> State:
-        from recognition.cases.workflow import machine_is_writing
-
         creating_draft = inspect(self).transient and value == State.draft
         if not (creating_draft or machine_is_writing()):
             raise StateWriteError("Application.state changes only through recognition.cases.workflow.advance")
@@ -270,10 +282,10 @@ class ProductRecord:
 
     @property
     def sector(self) -> Sector:
-        return db.session.get(Sector, self.sector_id)
+        return db.session.get_one(Sector, self.sector_id)  # reference data: never deleted
 
 
-class ApplicationFigures(db.Model):
+class ApplicationFigures(Model):
     """One year's economic figures of a nomination; money in whole VND (exports in USD)."""
 
     __tablename__ = "application_figures"
@@ -299,7 +311,7 @@ class ApplicationFigures(db.Model):
     application: Mapped[Application] = relationship(back_populates="figures")
 
 
-class Certification(db.Model):
+class Certification(Model):
     """A quality or management-system certificate the product's maker holds (ISO 9001, IATF 16949…)."""
 
     __tablename__ = "certifications"
@@ -324,10 +336,11 @@ class Certification(db.Model):
         return exists().where(cls.application_id == Application.id, cls.expires_on < today)
 
 
-class Document(db.Model):
+class Document(Model):
     """Evidence attached to an application; a replaced document keeps its row (superseded_at set)."""
 
     __tablename__ = "documents"
+    __table_args__ = (enum_check("kind", DocumentKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -343,7 +356,7 @@ class Document(db.Model):
     application: Mapped[Application] = relationship(back_populates="documents")
 
 
-class SupplementRequest(db.Model):
+class SupplementRequest(Model):
     """A written request to supplement the dossier (one-stop Form 02), with the applicant's answers."""
 
     __tablename__ = "supplement_requests"
@@ -362,7 +375,64 @@ class SupplementRequest(db.Model):
     application: Mapped[Application] = relationship(back_populates="supplement_requests")
 
 
-class AuditEvent(db.Model):
+class VettingOutcome(enum.StrEnum):
+    endorsed = "endorsed"
+    rejected = "rejected"
+
+
+# The compliance checks of the vetting report, each a yes/no answer with a note (its column and
+# `<check>_note`); eligibility is confirmed apart, as the endorse step requires it.
+VETTING_CHECKS = (
+    "business_registration_valid",
+    "no_tax_arrears",
+    "social_insurance_paid",
+    "environmental_compliance",
+    "no_violations",
+)
+
+
+class VettingReport(Model):
+    """The vetting body's report on a dossier, written by the endorse or reject_in_unit step (one per
+    application, as vetting ends once). The step's audit event keeps a sealed copy; pages and slips
+    read this row."""
+
+    __tablename__ = "vetting_reports"
+    __table_args__ = (
+        enum_check("outcome", VettingOutcome),
+        CheckConstraint(
+            "outcome <> 'endorsed' OR (site_visit_date IS NOT NULL AND eligibility_confirmed IS TRUE"
+            " AND business_registration_valid IS NOT NULL AND no_tax_arrears IS NOT NULL"
+            " AND social_insurance_paid IS NOT NULL AND environmental_compliance IS NOT NULL"
+            " AND no_violations IS NOT NULL AND recommendation IS NOT NULL)",
+            name="endorsed_has_checklist",
+        ),
+        CheckConstraint("outcome <> 'rejected' OR reason IS NOT NULL", name="rejected_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    outcome: Mapped[VettingOutcome] = mapped_column(db.Enum(VettingOutcome, native_enum=False, length=10))
+    site_visit_date: Mapped[date | None]
+    eligibility_confirmed: Mapped[bool | None]
+    business_registration_valid: Mapped[bool | None]
+    business_registration_valid_note: Mapped[str] = mapped_column(String(1000), default="")
+    no_tax_arrears: Mapped[bool | None]
+    no_tax_arrears_note: Mapped[str] = mapped_column(String(1000), default="")
+    social_insurance_paid: Mapped[bool | None]
+    social_insurance_paid_note: Mapped[str] = mapped_column(String(1000), default="")
+    environmental_compliance: Mapped[bool | None]
+    environmental_compliance_note: Mapped[str] = mapped_column(String(1000), default="")
+    no_violations: Mapped[bool | None]
+    no_violations_note: Mapped[str] = mapped_column(String(1000), default="")
+    recommendation: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True))
+
+    officer: Mapped[User | None] = relationship()
+
+
+class AuditEvent(Model):
     """One step of one application, chained by hash to the step before it (tamper-evident)."""
 
     __tablename__ = "audit_events"
@@ -386,7 +456,7 @@ class AuditEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class RecordChange(db.Model):
+class RecordChange(Model):
     """A change to something other than a dossier (an enterprise's profile, a product, a round's
     settings, an account, a unit), chained by hash per subject like a dossier's own trail."""
 
@@ -409,7 +479,7 @@ class RecordChange(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class AuditAnchor(db.Model):
+class AuditAnchor(Model):
     """A day's digest of every chain's head (its last event up to the cut-off), keyed and chained.
 
     Deleting a trail's last events and rolling its state back, or re-hashing a chain, changes the
@@ -426,7 +496,7 @@ class AuditAnchor(db.Model):
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An outbox row, written in the transaction of the step that caused it. Its recipients read it as
     an in-app notice; the drain (recognition/notifications/outbox.py) renders its e-mails once."""
 
@@ -444,7 +514,7 @@ class Notification(db.Model):
     mails_queued_at: Mapped[datetime | None] = mapped_column(db.DateTime(timezone=True), index=True)
 
 
-class ReceiptCounter(db.Model):
+class ReceiptCounter(Model):
     """The last receipt sequence issued on a day; only ever incremented, so codes are never reused."""
 
     __tablename__ = "receipt_counters"

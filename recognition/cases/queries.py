@@ -5,11 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
-from flask import abort
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
 from recognition.accounts.models import Role, User
-from recognition.cases.models import Application, AuditEvent, Document, State, SupplementRequest
+from recognition.cases.models import (
+    Application,
+    AuditEvent,
+    Document,
+    State,
+    SupplementRequest,
+    VettingReport,
+)
 from recognition.cases.workflow import TIMELINE_TRIGGERS
 from recognition.extensions import db
 from recognition.review.models import ReviewAssignment
@@ -18,7 +24,7 @@ from recognition.review.models import ReviewAssignment
 def applications_visible_to(user: User) -> Select:
     """Applications this user may open: their enterprise's, their unit's, assigned ones, or all
     submitted ones for the secretariat."""
-    clauses = []
+    clauses: list[ColumnElement[bool]] = []
     if user.enterprise_ids:
         clauses.append(Application.enterprise_id.in_(user.enterprise_ids))
     if user.unit_ids:
@@ -27,7 +33,7 @@ def applications_visible_to(user: User) -> Select:
         clauses.append(Application.state != State.draft)
     if user.has_role(Role.council_member):
         assigned = select(ReviewAssignment.application_id).where(
-            ReviewAssignment.reviewer_id == user.id, ReviewAssignment.has_conflict.is_not(True)
+            ReviewAssignment.reviewer_id == user.id, ReviewAssignment.reviews
         )
         clauses.append(Application.id.in_(assigned))
     return select(Application).where(or_(*clauses) if clauses else false())
@@ -39,17 +45,11 @@ def applications_of_enterprises(user: User) -> Select:
 
 
 def get_own_application_or_404(user: User, application_id: int) -> Application:
-    application = db.session.scalar(applications_of_enterprises(user).where(Application.id == application_id))
-    if application is None:
-        abort(404)
-    return application
+    return db.first_or_404(applications_of_enterprises(user).where(Application.id == application_id))
 
 
 def get_visible_application_or_404(user: User, application_id: int) -> Application:
-    application = db.session.scalar(applications_visible_to(user).where(Application.id == application_id))
-    if application is None:
-        abort(404)
-    return application
+    return db.first_or_404(applications_visible_to(user).where(Application.id == application_id))
 
 
 def timeline_of(application: Application) -> list[AuditEvent]:
@@ -65,12 +65,9 @@ def timeline_of(application: Application) -> list[AuditEvent]:
 
 def document_of_or_404(application: Application, document_id: int) -> Document:
     """A document of this application (never of another one, whatever id is asked for)."""
-    document = db.session.scalar(
+    return db.first_or_404(
         select(Document).where(Document.id == document_id, Document.application_id == application.id)
     )
-    if document is None:
-        abort(404)
-    return document
 
 
 def self_assessment_of(application: Application) -> list[tuple]:
@@ -88,14 +85,9 @@ def self_assessment_of(application: Application) -> list[tuple]:
     )
 
 
-def vetting_report_of(application: Application) -> dict | None:
-    """The vetting body's report, as recorded in the endorse step's audit event (None before it)."""
-    return db.session.scalar(
-        select(AuditEvent.payload)
-        .where(AuditEvent.application_id == application.id, AuditEvent.trigger == "endorse")
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    )
+def vetting_report_of(application: Application) -> VettingReport | None:
+    """The vetting body's report, endorsed or rejected (None while vetting goes on): one query."""
+    return db.session.scalar(select(VettingReport).where(VettingReport.application_id == application.id))
 
 
 @dataclass
@@ -121,7 +113,7 @@ def supplements_of(application: Application) -> list[SupplementExchange]:
         r.id: SupplementExchange(r, list(zip_longest(r.items, (r.answers or [])[: len(r.items)])))
         for r in requests
     }
-    # After submission evidence can be added only while a request is open (nomination.UPLOAD_STATES).
+    # After submission evidence can be added only while a request is open (cases.models.UPLOAD_STATES).
     added = db.session.execute(
         select(SupplementRequest.id, Document)
         .join(

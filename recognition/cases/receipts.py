@@ -50,4 +50,6 @@ def hash_lookup_secret(secret: str) -> str:
 
 
 def lookup_secret_matches(secret_hash: str | None, secret: str) -> bool:
-    return bool(secret_hash) and check_password_hash(secret_hash, (secret or "").strip().upper())
+    if not secret_hash:
+        return False
+    return check_password_hash(secret_hash, (secret or "").strip().upper())

@@ -1,7 +1,9 @@
 """Evidence files: stored once by SHA-256, type checked by content, written atomically.
 
-LocalStorage keeps them under the instance folder; an object-storage class with the same methods
-can replace it (the app reads `current_app.extensions["evidence_storage"]`).
+LocalStorage keeps them under the instance folder (the embedded default); S3Storage
+(recognition/cases/s3storage.py) keeps them in an S3-compatible bucket when STORAGE_URL names one.
+Both have the methods of EvidenceStorage (put, open, send, exists, purge) and check an upload the same
+way (`spooled_upload`); the app reads `current_app.extensions["evidence_storage"]` and never a path.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Container, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 import filetype
+from flask import Response, current_app, send_file
+from flask_babel import gettext as _
 
 CHUNK = 1024 * 1024
 
@@ -56,6 +61,35 @@ class UploadRejected(ValueError):
         self.reason = reason
 
 
+def upload_message(reason: str) -> str:
+    """What the person reads for each UploadRejected reason: the nomination's documents page, the
+    public comment form and the handler of an over-size body all say the same."""
+    config, mb = current_app.config, 1024 * 1024
+    return {
+        "too_large": _("The file is larger than %(limit)s MB.", limit=config["UPLOAD_MAX_BYTES"] // mb),
+        "empty": _("The file is empty."),
+        "type": _("Only PDF, JPEG, PNG, DOCX and XLSX files are accepted (checked by content, not by name)."),
+        "expands_too_much": _(
+            "This office file expands to more than %(limit)s MB, or far beyond its own size, when opened: "
+            "save it again without embedded media, or send it as PDF.",
+            limit=config["OFFICE_MAX_EXPANDED_BYTES"] // mb,
+        ),
+        "active_content": _(
+            "Files with active content are not accepted: macros, JavaScript, launch actions, or compressed "
+            "parts that cannot be checked. Save the document without them (DOCX/XLSX, not DOCM/XLSM), or "
+            "print it to PDF."
+        ),
+        "quota": _(
+            "This dossier has reached its limit of %(limit)s MB of documents.",
+            limit=config["DOSSIER_MAX_BYTES"] // mb,
+        ),
+        "rate": _(
+            "You can upload at most %(limit)s files an hour. Please try again later.",
+            limit=config["UPLOADS_PER_HOUR"],
+        ),
+    }[reason]
+
+
 @dataclass(frozen=True)
 class StoredFile:
     sha256: str
@@ -64,9 +98,16 @@ class StoredFile:
 
 
 class EvidenceStorage(Protocol):
-    def put(self, stream: BinaryIO, max_bytes: int) -> StoredFile: ...
+    def put(self, stream: IO[bytes], max_bytes: int) -> StoredFile: ...
 
-    def path_for(self, sha256: str) -> str: ...
+    def send(self, sha256: str, download_name: str, *, content_type: str, as_attachment: bool) -> Response:
+        """The stored file as the response to a download (headers beyond the file's own are the
+        caller's: recognition/cases/downloads.py)."""
+        ...
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The stored bytes, to read (FileNotFoundError when there are none)."""
+        ...
 
     def exists(self, sha256: str) -> bool: ...
 
@@ -204,6 +245,35 @@ def safe_display_name(filename: str, content_type: str) -> str:
     return stem + ALLOWED_TYPES[content_type]
 
 
+@contextmanager
+def spooled_upload(
+    stream: IO[bytes], max_bytes: int, spool_dir: str, max_expanded_bytes: int = MAX_EXPANDED_BYTES
+) -> Iterator[tuple[str, StoredFile]]:
+    """The upload copied to a temp file in `spool_dir` while hashed and counted (refused past
+    `max_bytes`, before the rest is read), made durable, then checked by content: yields the temp
+    file's path and what it holds. Every store takes an upload through here, so the checks cannot
+    differ between them; the temp file is removed on the way out unless the store moved it."""
+    digest, size = hashlib.sha256(), 0
+    fd, tmp_path = tempfile.mkstemp(dir=spool_dir, prefix="upload-")
+    try:
+        with os.fdopen(fd, "wb") as tmp_file:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UploadRejected("too_large")
+                digest.update(chunk)
+                tmp_file.write(chunk)
+            tmp_file.flush()
+            os.fsync(tmp_file.fileno())
+        if size == 0:
+            raise UploadRejected("empty")
+        content_type = check_content(tmp_path, max_expanded_bytes)
+        yield tmp_path, StoredFile(sha256=digest.hexdigest(), size=size, content_type=content_type)
+    finally:
+        if os.path.exists(tmp_path):
+            os.unlink(tmp_path)
+
+
 class LocalStorage:
     """Files under `root`, named by their SHA-256 in two levels of folders; never overwritten."""
 
@@ -221,35 +291,29 @@ class LocalStorage:
     def exists(self, sha256: str) -> bool:
         return os.path.exists(self.path_for(sha256))
 
-    def put(self, stream: BinaryIO, max_bytes: int) -> StoredFile:
+    def send(self, sha256: str, download_name: str, *, content_type: str, as_attachment: bool) -> Response:
+        return send_file(
+            self.path_for(sha256),
+            mimetype=content_type,
+            as_attachment=as_attachment,
+            download_name=download_name,
+            max_age=0,
+        )
+
+    def open(self, sha256: str) -> BinaryIO:
+        return open(self.path_for(sha256), "rb")  # the caller closes it
+
+    def put(self, stream: IO[bytes], max_bytes: int) -> StoredFile:
         """Copy the upload to a temp file while hashing, check it, then rename it into place."""
-        digest, size = hashlib.sha256(), 0
-        fd, tmp_path = tempfile.mkstemp(dir=self.tmp, prefix="upload-")
-        try:
-            with os.fdopen(fd, "wb") as tmp_file:
-                while chunk := stream.read(CHUNK):
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise UploadRejected("too_large")
-                    digest.update(chunk)
-                    tmp_file.write(chunk)
-                tmp_file.flush()
-                os.fsync(tmp_file.fileno())
-            if size == 0:
-                raise UploadRejected("empty")
-            content_type = check_content(tmp_path, self.max_expanded_bytes)
-            sha256 = digest.hexdigest()
-            final_path = self.path_for(sha256)
+        with spooled_upload(stream, max_bytes, self.tmp, self.max_expanded_bytes) as (tmp_path, stored):
+            final_path = self.path_for(stored.sha256)
             if os.path.exists(final_path):
                 os.utime(final_path)  # fresh again: purge() spares it until its row is committed
             else:
                 os.makedirs(os.path.dirname(final_path), exist_ok=True)
                 os.replace(tmp_path, final_path)
                 _fsync_directory(os.path.dirname(final_path))
-            return StoredFile(sha256=sha256, size=size, content_type=content_type)
-        finally:
-            if os.path.exists(tmp_path):
-                os.unlink(tmp_path)
+        return stored
 
     def purge(self, referenced: Container[str], older_than: timedelta) -> int:
         """Partial uploads in `tmp` (a killed worker's) and stored files no row references, once older
@@ -267,6 +331,15 @@ class LocalStorage:
                 if leftover and _remove_if_older(path, cutoff):
                     removed += 1
         return removed
+
+
+def purge_partial_uploads(spool_dir: str, cutoff: float) -> int:
+    """Remove the temp files in `spool_dir` last written before `cutoff` (a killed worker's)."""
+    removed = 0
+    for entry in os.scandir(spool_dir):
+        if entry.is_file(follow_symlinks=False) and _remove_if_older(entry.path, cutoff):
+            removed += 1
+    return removed
 
 
 def _remove_if_older(path: str, cutoff: float) -> bool:

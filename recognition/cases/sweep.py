@@ -14,7 +14,7 @@ from sqlalchemy import select
 from recognition.accounts.models import Role
 from recognition.cases.audit import anchor_day
 from recognition.cases.errors import WorkflowError
-from recognition.cases.models import Application, Document, Notification, State
+from recognition.cases.models import BEING_VETTED_STATES, Application, Document, Notification, State
 from recognition.cases.workflow import advance
 from recognition.extensions import db
 from recognition.honours.certificates import expire_certificates
@@ -36,6 +36,7 @@ class SweepReport:
 
 
 def _remind(application: Application, today: date, event: str, to_applicant: bool) -> None:
+    assert application.due_on is not None  # sweep() picks dossiers by their due date
     if to_applicant:
         recipient = {
             "recipient_role": Role.applicant.value,
@@ -66,7 +67,7 @@ def sweep(today: date) -> SweepReport:
         select(Application)
         .join(Application.round)
         .where(Application.due_on < today, Application.overdue_reminded_on.is_(None))
-        .where(Application.state.in_([State.submitted, State.vetting, State.supplement_requested]))
+        .where(Application.state.in_(BEING_VETTED_STATES))
         .order_by(Application.id)
     ).all()
     for application in overdue:
@@ -86,8 +87,8 @@ def sweep(today: date) -> SweepReport:
             db.session.rollback()
     report.certificates_expired = expire_certificates(today)
     anchor_day(today - timedelta(days=1))
-    db.session.commit()
     purge_old_hits()
+    db.session.commit()
     report.evidence_removed = current_app.extensions["evidence_storage"].purge(
         referenced_evidence(), EVIDENCE_GRACE
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, render_template
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from recognition.accounts.models import Role
@@ -18,13 +19,13 @@ blueprint_requires(bp, Role.secretariat)
 
 
 @bp.route("/anchors")
-def anchors():
+def anchors() -> ResponseReturnValue:
     rows = db.session.scalars(select(AuditAnchor).order_by(AuditAnchor.day.desc()).limit(400)).all()
     return render_template("audit/anchors.html", anchors=rows)
 
 
 @bp.route("/anchors/<day>.txt")
-def anchor_file(day: str):
+def anchor_file(day: str) -> ResponseReturnValue:
     try:
         anchor = db.session.get(AuditAnchor, date.fromisoformat(day))
     except ValueError:

@@ -8,11 +8,14 @@ from __future__ import annotations
 import io
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.table import Table as DocxTable
 from docx.table import _Cell
+from docx.text.paragraph import Paragraph as DocxParagraph
 
 from recognition.documents.model import (
     NATIONAL_MOTTO,
@@ -32,7 +35,14 @@ ALIGN = {
 }
 
 
-def _line(container, text: str, style: str = "", size: float = 13, align: str = "C", underline=False):
+def _line(
+    container: DocxDocument | _Cell,
+    text: str,
+    style: str = "",
+    size: float = 13,
+    align: str = "C",
+    underline: bool = False,
+) -> DocxParagraph:
     paragraph = container.add_paragraph()
     paragraph.alignment = ALIGN[align]
     paragraph.paragraph_format.space_after = Pt(0)
@@ -42,7 +52,7 @@ def _line(container, text: str, style: str = "", size: float = 13, align: str = 
     return paragraph
 
 
-def _first_line(cell: _Cell, text: str, style: str = "", size: float = 13, underline=False) -> None:
+def _first_line(cell: _Cell, text: str, style: str = "", size: float = 13, underline: bool = False) -> None:
     """Write into the cell's own empty paragraph, then add further lines after it."""
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -51,13 +61,13 @@ def _first_line(cell: _Cell, text: str, style: str = "", size: float = 13, under
     run.font.size = Pt(size)
 
 
-def _borderless(document, columns: int):
+def _borderless(document: DocxDocument, columns: int) -> DocxTable:
     table = document.add_table(rows=1, cols=columns)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     return table
 
 
-def _heading(document, heading: Heading) -> None:
+def _heading(document: DocxDocument, heading: Heading) -> None:
     table = _borderless(document, 2)
     left, right = table.rows[0].cells
     lines = [(text, "") for text in heading.issuer.superior] + [(text, "B") for text in heading.issuer.body]
@@ -71,7 +81,7 @@ def _heading(document, heading: Heading) -> None:
     left.width, right.width = Mm(70), Mm(95)
 
 
-def _table(document, spec: Table) -> None:
+def _table(document: DocxDocument, spec: Table) -> None:
     table = document.add_table(rows=1, cols=len(spec.header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, spec.header, strict=True):
@@ -113,7 +123,7 @@ def _recipients(cell: _Cell, recipients: tuple[str, ...]) -> None:
         _line(cell, f"- {line}", "", 11, align="L")
 
 
-def _signatures(document, part: Part) -> None:
+def _signatures(document: DocxDocument, part: Part) -> None:
     table = _borderless(document, 2)
     left, right = table.rows[0].cells
     if len(part.signatures) == 1:
@@ -127,7 +137,7 @@ def _signatures(document, part: Part) -> None:
         _recipients(table.add_row().cells[0], part.recipients)
 
 
-def _part(document, part: Part) -> None:
+def _part(document: DocxDocument, part: Part) -> None:
     if part.mark:
         _line(document, part.mark, "B", 12, align="R")
     if part.heading:

@@ -7,6 +7,7 @@ slips, the receipt and the certificate."""
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 import font_source_sans_pro
 from fpdf import FPDF, FontFace
@@ -44,7 +45,7 @@ def new_pdf(title: str, landscape: bool = False) -> FPDF:
     return pdf
 
 
-def _centered_lines(pdf: FPDF, x: float, width: float, lines: list[tuple[str, str, float]]) -> float:
+def _centered_lines(pdf: FPDF, x: float, width: float, lines: Sequence[tuple[str, str, float]]) -> float:
     """Lines centred in a column; each wraps inside it, so nothing runs into the other column."""
     for text, style, size in lines:
         pdf.set_font(FONT, style, size)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as BaseResponse
 
 from recognition.cases.models import Application
 from recognition.documents import slips
@@ -24,7 +25,7 @@ def file_response(data: bytes, filename: str, mimetype: str) -> Response:
     )
 
 
-def download(document: OfficialDocument | None, kind: str, back_url: str, missing: str) -> Response:
+def download(document: OfficialDocument | None, kind: str, back_url: str, missing: str) -> BaseResponse:
     """The document as a file; when the workflow has not produced it (yet), back to the page that
     links it, saying why."""
     if document is None:
@@ -34,7 +35,7 @@ def download(document: OfficialDocument | None, kind: str, back_url: str, missin
     return file_response(render(document), f"{document.name}.{kind}", mimetype)
 
 
-def supplement_request_slip_response(application: Application, back_url: str) -> Response:
+def supplement_request_slip_response(application: Application, back_url: str) -> BaseResponse:
     """Form 02 of the one-stop procedure: the latest request to supplement, or `?number=` an earlier
     one (the vetting body's and the enterprise's pages serve the same slip)."""
     return download(
@@ -45,6 +46,6 @@ def supplement_request_slip_response(application: Application, back_url: str) ->
     )
 
 
-def refusal_slip_response(application: Application, back_url: str) -> Response:
+def refusal_slip_response(application: Application, back_url: str) -> BaseResponse:
     """Form 03 of the one-stop procedure: the refusal with its reasons."""
     return download(slips.refusal_slip(application), "pdf", back_url, _("This dossier was not refused."))

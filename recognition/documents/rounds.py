@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from recognition.accounts.models import User
-from recognition.cases.models import Application, State
+from recognition.cases.models import PUBLISHED_STATES, Application, State
 from recognition.cases.queries import override_reasons_of
 from recognition.clock import to_local, vi_day
 from recognition.documents.model import (
@@ -42,8 +42,6 @@ from recognition.review.services import council_of
 from recognition.rounds.eligibility import format_vnd
 from recognition.rounds.models import Round
 from recognition.urls import public_url
-
-RECOMMENDED = (State.recommended, State.recognised)
 
 
 def points(value: Decimal | None) -> str:
@@ -82,7 +80,7 @@ def declared_conflicts(round_id: int) -> list[ReviewAssignment]:
 
 def recommendation(round_: Round, result: DossierResult) -> str:
     state = result.application.state
-    if state in RECOMMENDED:
+    if state in PUBLISHED_STATES:
         return f"Đề nghị {lower_first(round_.programme.outcome_vi)}"
     if state == State.not_recommended:
         return "Không đề nghị"
@@ -150,7 +148,7 @@ def council_minutes(round_: Round, secretary: User, today: date) -> OfficialDocu
         ),
     ]
     for conflict in declared_conflicts(round_.id):
-        application = db.session.get(Application, conflict.application_id)
+        application = db.session.get_one(Application, conflict.application_id)
         blocks.append(
             Paragraph(
                 f"Thành viên {conflict.reviewer.full_name} tự nhận có xung đột lợi ích với hồ sơ "
@@ -165,7 +163,7 @@ def council_minutes(round_: Round, secretary: User, today: date) -> OfficialDocu
             [
                 (
                     str(i),
-                    r.application.receipt_code,
+                    r.application.receipt_code or "",  # submitted, so it has one
                     _enterprise_and_tax_code(r.application),
                     r.application.product_record.name,
                     _figure(r.application, "revenue_vnd"),
@@ -235,8 +233,14 @@ def council_minutes(round_: Round, secretary: User, today: date) -> OfficialDocu
     )
 
 
+def _dossier(result: PublishedResult) -> Application:
+    """The dossier of a published line (published_results() attaches it: dossiers are never deleted)."""
+    assert result.application is not None
+    return result.application
+
+
 def _count_phrase(results: list[PublishedResult]) -> str:
-    enterprises = {r.application.enterprise_record.tax_code for r in results}
+    enterprises = {_dossier(r).enterprise_record.tax_code for r in results}
     return f"{len(results)} sản phẩm của {len(enterprises)} doanh nghiệp"
 
 
@@ -245,6 +249,7 @@ def results_notice(round_: Round) -> OfficialDocument | None:
     results = published_results(round_)
     if not results:
         return None
+    assert round_.results_published_at is not None and round_.comment_deadline is not None  # published
     programme = round_.programme
     url = public_url("registry.results", round_id=round_.id)
     blocks: list = [Paragraph(f"Căn cứ {line};") for line in round_.legal_basis_lines]
@@ -261,7 +266,7 @@ def results_notice(round_: Round) -> OfficialDocument | None:
                     str(r.rank),
                     r.product_name,
                     r.enterprise_name,
-                    r.application.enterprise_record.address,
+                    _dossier(r).enterprise_record.address,
                     points(r.total),
                     "x" if r.top else "",
                 )
@@ -293,11 +298,11 @@ def results_notice(round_: Round) -> OfficialDocument | None:
 
 
 def _submitted_count(round_: Round) -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(Application)
         .where(Application.round_id == round_.id, Application.submitted_at.is_not(None))
-    )
+    ).scalar_one()
 
 
 def _closed_early_clause(round_: Round) -> str:
@@ -314,6 +319,7 @@ def submission(round_: Round, today: date) -> OfficialDocument | None:
     results = published_results(round_)
     if not results:
         return None
+    assert round_.results_published_at is not None and round_.comment_deadline is not None  # published
     programme = round_.programme
     about = f"Về việc phê duyệt kết quả {lower_first(round_.title)}"
     objections = [o for o in objections_of(round_) if o.is_objection]
@@ -390,9 +396,9 @@ def submission(round_: Round, today: date) -> OfficialDocument | None:
                         str(r.rank),
                         r.product_name,
                         r.enterprise_name,
-                        r.application.enterprise_record.tax_code,
-                        r.application.enterprise_record.address,
-                        _figure(r.application, "revenue_vnd"),
+                        _dossier(r).enterprise_record.tax_code,
+                        _dossier(r).enterprise_record.address,
+                        _figure(_dossier(r), "revenue_vnd"),
                         "x" if r.top else "",
                     )
                     for r in results

@@ -9,10 +9,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from recognition.accounts.models import User
-from recognition.cases.models import Application, AuditEvent, SupplementRequest
+from recognition.cases.models import Application, SupplementRequest, VettingOutcome, VettingReport
 from recognition.clock import to_local, vi_day
 from recognition.documents.model import (
     DEPARTMENT,
+    Block,
     Heading,
     Issuer,
     OfficialDocument,
@@ -30,11 +31,12 @@ def vetting_issuer(application: Application) -> tuple[Issuer, str]:
     """The heading's issuer and the body's name as a sentence says it."""
     if application.vetting_body == VettingBody.secretariat:
         return DEPARTMENT, "Sở Công Thương Hà Nội"
+    assert application.vetting_unit is not None  # a unit vets: the dossier names it
     unit = application.vetting_unit.name
     return commune_committee(unit), f"Ủy ban nhân dân {unit}"
 
 
-def _dossier_lines(application: Application) -> list[Paragraph]:
+def _dossier_lines(application: Application) -> list[Block]:
     enterprise = application.enterprise_record
     return [
         Paragraph(f"Hồ sơ của: {enterprise.name}", align="L"),
@@ -94,34 +96,39 @@ def supplement_request_slip(application: Application, number: int | None = None)
     )
 
 
-def refusal_event_of(application: Application) -> AuditEvent | None:
+def refusal_of(application: Application) -> VettingReport | None:
+    """The vetting report of a dossier rejected at vetting (None for any other dossier)."""
     return db.session.scalar(
-        select(AuditEvent)
-        .where(AuditEvent.application_id == application.id, AuditEvent.trigger == "reject_in_unit")
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
+        select(VettingReport).where(
+            VettingReport.application_id == application.id, VettingReport.outcome == VettingOutcome.rejected
+        )
     )
 
 
 def refusal_slip(application: Application) -> OfficialDocument | None:
     """Mẫu 03: the refusal and its reasons, as the vetting body recorded them; None when not refused."""
-    event = refusal_event_of(application)
-    if event is None:
+    report = refusal_of(application)
+    if report is None:
         return None
     issuer, body = vetting_issuer(application)
-    blocks = [Paragraph(f"{body} đã tiếp nhận và thẩm định hồ sơ:", align="L"), *_dossier_lines(application)]
+    blocks: list[Block] = [
+        Paragraph(f"{body} đã tiếp nhận và thẩm định hồ sơ:", align="L"),
+        *_dossier_lines(application),
+    ]
     blocks.append(
         Paragraph(f"Qua xem xét, {body} thông báo không giải quyết hồ sơ này với lý do cụ thể như sau:", "B")
     )
-    blocks += [
-        Paragraph(line.strip()) for line in event.payload.get("reason", "").splitlines() if line.strip()
-    ]
+    blocks += [Paragraph(line.strip()) for line in (report.reason or "").splitlines() if line.strip()]
     blocks.append(Paragraph("Xin thông báo để doanh nghiệp được biết và thực hiện./."))
     part = Part(
         title="PHIẾU TỪ CHỐI TIẾP NHẬN, GIẢI QUYẾT HỒ SƠ",
-        heading=Heading(issuer, f"Số: {application.receipt_code}/TC", place_date(to_local(event.at).date())),
+        heading=Heading(
+            issuer, f"Số: {application.receipt_code}/TC", place_date(to_local(report.recorded_at).date())
+        ),
         blocks=blocks,
-        signatures=(Signature(("NGƯỜI THẨM ĐỊNH HỒ SƠ",), event.actor.full_name if event.actor else ""),),
+        signatures=(
+            Signature(("NGƯỜI THẨM ĐỊNH HỒ SƠ",), report.officer.full_name if report.officer else ""),
+        ),
     )
     return OfficialDocument(
         f"phieu-tu-choi-{application.receipt_code}",

@@ -3,18 +3,15 @@ searched, filtered and paginated with a fixed number of queries."""
 
 from __future__ import annotations
 
-from flask import abort
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from recognition.accounts.models import Role, User
-from recognition.cases.models import Application, Product, State
+from recognition.cases.models import SUBMITTED_STATES, Application, Product
 from recognition.extensions import db
 from recognition.rounds.models import Round
 from recognition.vetting.queries import PAGE_SIZE, QueueFilters, counts_by_state, filter_dossiers
-
-SUBMITTED_STATES = tuple(state for state in State if state != State.draft)
 
 
 def dossiers_for_secretariat(user: User) -> Select:
@@ -26,10 +23,7 @@ def dossiers_for_secretariat(user: User) -> Select:
 
 
 def get_dossier_or_404(user: User, application_id: int) -> Application:
-    application = db.session.scalar(dossiers_for_secretariat(user).where(Application.id == application_id))
-    if application is None:
-        abort(404)
-    return application
+    return db.first_or_404(dossiers_for_secretariat(user).where(Application.id == application_id))
 
 
 def dossier_page(user: User, filters: QueueFilters, page: int) -> Pagination:

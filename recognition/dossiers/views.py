@@ -5,17 +5,17 @@ sheets. Each step the Department may take links to the page that holds its form.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from recognition.accounts.models import Role, User
 from recognition.accounts.permissions import blueprint_requires
 from recognition.accounts.services import current_sectors
-from recognition.cases.downloads import send_document
+from recognition.cases.downloads import document_links, send_document
 from recognition.cases.models import Application
 from recognition.cases.queries import document_of_or_404, supplements_of, timeline_of
 from recognition.cases.workflow import allowed_triggers
@@ -26,13 +26,11 @@ from recognition.dossiers.queries import (
     dossier_state_counts,
     get_dossier_or_404,
 )
-from recognition.extensions import db
 from recognition.nomination.services import current_documents
 from recognition.params import int_arg
 from recognition.review.forms import format_points
 from recognition.review.views import panel_of
-from recognition.rounds.forms import VETTING_BODY_LABELS
-from recognition.rounds.models import Round
+from recognition.rounds.queries import rounds_newest_first
 from recognition.vetting.queries import QueueFilters
 
 bp = Blueprint("dossiers", __name__, url_prefix="/secretariat/dossiers")
@@ -72,35 +70,27 @@ def step_links(application: Application, user: User) -> list[tuple[object, str]]
 
 
 @bp.context_processor
-def points_formatter():
+def points_formatter() -> dict[str, Any]:
     return {"points": format_points}
 
 
 @bp.route("/")
-def home():
-    filters = QueueFilters(
-        round_id=int_arg("round"),
-        state=request.args.get("state") or None,
-        sector_id=int_arg("sector"),
-        search=request.args.get("q", "")[:100],
-    )
+def home() -> ResponseReturnValue:
+    filters = QueueFilters.from_args(request.args)
     return render_template(
         "dossiers/home.html",
         page=dossier_page(current_user, filters, int_arg("page") or 1),
         filters=filters,
         counts=dossier_state_counts(current_user, filters),
         states=SUBMITTED_STATES,
-        rounds=db.session.scalars(
-            select(Round).options(joinedload(Round.programme)).order_by(Round.year.desc())
-        ).all(),
+        rounds=rounds_newest_first(),
         sectors=current_sectors(local_today()),
         today=local_today(),
-        vetting_body_labels=VETTING_BODY_LABELS,
     )
 
 
 @bp.route("/<int:application_id>")
-def dossier(application_id: int):
+def dossier(application_id: int) -> ResponseReturnValue:
     application = get_dossier_or_404(current_user, application_id)
     panel = panel_of(application)
     return render_template(
@@ -111,16 +101,13 @@ def dossier(application_id: int):
         supplements=supplements_of(application),
         steps=step_links(application, current_user),
         panel=panel if panel.reviewers else None,
-        vetting_body_labels=VETTING_BODY_LABELS,
         today=local_today(),
-        document_url=lambda document, inline: url_for(
-            ".document", application_id=application.id, document_id=document.id, inline=1 if inline else None
-        ),
+        document_url=document_links(".document", application_id=application.id),
     )
 
 
 @bp.route("/<int:application_id>/documents/<int:document_id>")
-def document(application_id: int, document_id: int):
+def document(application_id: int, document_id: int) -> ResponseReturnValue:
     """A document of a submitted dossier; images and PDFs may be shown inline for preview."""
     application = get_dossier_or_404(current_user, application_id)
     return send_document(

@@ -5,14 +5,16 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from recognition.accounts.models import User
 from recognition.cases.audit import append_event
+from recognition.cases.errors import OperationRefused
 from recognition.cases.models import Application, State
 from recognition.clock import utcnow
-from recognition.extensions import db
-from recognition.honours.models import Certificate, CertificateStatus
+from recognition.extensions import db, rows_affected
+from recognition.honours.models import CERTIFICATE_LIFECYCLE, Certificate
 from recognition.i18n import fold
 from recognition.rounds.models import Round
 from recognition.urls import public_url
@@ -46,9 +48,10 @@ def issue_certificate(
     db.session.execute(
         update(Certificate)
         .where(
-            Certificate.product_id == application.product_id, Certificate.status == CertificateStatus.valid
+            Certificate.product_id == application.product_id,
+            Certificate.status.in_(CERTIFICATE_LIFECYCLE.sources("supersede")),
         )
-        .values(status=CertificateStatus.superseded, status_changed_on=today)
+        .values(status=CERTIFICATE_LIFECYCLE.dest("supersede"), status_changed_on=today)
     )
     enterprise, product = application.enterprise_record, application.product_record
     certificate = Certificate(
@@ -75,20 +78,23 @@ def issue_certificate(
     return certificate
 
 
-class RevocationRefused(ValueError):
-    pass
+class RevocationRefused(OperationRefused):
+    """Only a valid certificate is revoked, and only with a reason and the decision's number."""
+
+    def __init__(self) -> None:
+        super().__init__(_l("Only a valid certificate can be revoked, with a reason and a decision number."))
 
 
 def revoke(certificate: Certificate, reason: str, decision_number: str, actor: User, today: date) -> None:
     """Revoke on the city's decision; audited in the application's hash chain. The caller commits."""
-    if certificate.status != CertificateStatus.valid:
-        raise RevocationRefused("only a valid certificate can be revoked")
+    if not CERTIFICATE_LIFECYCLE.allows(certificate.status, "revoke"):
+        raise RevocationRefused()
     if not reason.strip() or not decision_number.strip():
-        raise RevocationRefused("a reason and a decision number are required")
+        raise RevocationRefused()
     application = db.session.scalars(
         select(Application).where(Application.id == certificate.application_id).with_for_update()
     ).one()
-    certificate.status = CertificateStatus.revoked
+    certificate.status = CERTIFICATE_LIFECYCLE.dest("revoke")
     certificate.revoked_on = today
     certificate.status_changed_on = today
     certificate.revoke_reason = reason.strip()
@@ -107,11 +113,13 @@ def revoke(certificate: Certificate, reason: str, decision_number: str, actor: U
 
 
 def expire_certificates(today: date) -> int:
-    """Mark valid certificates past their date as expired (idempotent); returns how many."""
+    """Mark valid certificates past their date as expired (idempotent); returns how many. The caller
+    (the daily sweep) commits."""
     result = db.session.execute(
         update(Certificate)
-        .where(Certificate.status == CertificateStatus.valid, Certificate.valid_until < today)
-        .values(status=CertificateStatus.expired, status_changed_on=today)
+        .where(
+            Certificate.status.in_(CERTIFICATE_LIFECYCLE.sources("expire")), Certificate.valid_until < today
+        )
+        .values(status=CERTIFICATE_LIFECYCLE.dest("expire"), status_changed_on=today)
     )
-    db.session.commit()
-    return result.rowcount
+    return rows_affected(result)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -13,13 +16,17 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.cases.guards import DECISION_DATE_MISSING_OR_FUTURE
 from recognition.i18n import Form
 from recognition.validators import NotAfterToday, distinct_choices
+
+if TYPE_CHECKING:
+    from recognition.honours.results import PublishedResult
+    from recognition.review.scoring import DossierResult
 
 
 class PublishForm(Form):
@@ -59,7 +66,7 @@ class DecisionForm(Form):
     decision_signer = StringField(_l("Signed by"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Record the decision and recognise"))
 
-    def __init__(self, results, *args, **kwargs):
+    def __init__(self, results: Iterable[DossierResult], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.application_ids.choices = [
             SelectChoice(
@@ -90,7 +97,7 @@ class CommentForm(Form):
     file = FileField(_l("Supporting file (optional: PDF, JPEG, PNG, DOCX or XLSX)"))
     submit = SubmitField(_l("Send"))
 
-    def __init__(self, results, *args, **kwargs):
+    def __init__(self, results: Iterable[PublishedResult], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.application_id.choices = [
             SelectChoice(r.application_id, f"{r.enterprise_name} · {r.product_name}") for r in results

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,29 +12,33 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Sector
 from recognition.cases.models import Application, Product
 from recognition.clock import local_today, utcnow
-from recognition.extensions import db
+from recognition.extensions import Model, db, enum_check
+from recognition.labels import LabelledEnum
+from recognition.lifecycle import Lifecycle, Move
 from recognition.rounds.models import Round
 
 
-class ObjectionStatus(enum.StrEnum):
-    open = "open"
-    answered = "answered"
-    resolved = "resolved"
+class ObjectionStatus(LabelledEnum):
+    open = "open", _l("Open")
+    answered = "answered", _l("Answered")
+    resolved = "resolved", _l("Resolved")
 
 
-OBJECTION_STATUS_LABELS = {
-    ObjectionStatus.open: _l("Open"),
-    ObjectionStatus.answered: _l("Answered"),
-    ObjectionStatus.resolved: _l("Resolved"),
-}
+# A comment arrives resolved (nothing to settle), an objection open; the secretariat answers it (and
+# may answer again) until it marks it resolved, which is final: the recognise step counts on it.
+OBJECTION_LIFECYCLE: Lifecycle[ObjectionStatus] = Lifecycle({
+    "answer": Move((ObjectionStatus.open, ObjectionStatus.answered), ObjectionStatus.answered),
+    "resolve": Move((ObjectionStatus.open, ObjectionStatus.answered), ObjectionStatus.resolved),
+})  # fmt: skip
 
 
-class Objection(db.Model):
+class Objection(Model):
     """A comment or objection from anyone about a dossier in the published results."""
 
     __tablename__ = "objections"
     __table_args__ = (
         CheckConstraint("status <> 'resolved' OR resolved_at IS NOT NULL", name="resolved_has_time"),
+        enum_check("status", ObjectionStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,22 +66,23 @@ class Objection(db.Model):
     application: Mapped[Application] = relationship()
 
 
-class CertificateStatus(enum.StrEnum):
-    valid = "valid"
-    expired = "expired"
-    revoked = "revoked"
-    superseded = "superseded"
+class CertificateStatus(LabelledEnum):
+    valid = "valid", _l("Valid")
+    expired = "expired", _l("Expired")
+    revoked = "revoked", _l("Revoked")
+    superseded = "superseded", _l("Superseded")
 
 
-CERTIFICATE_STATUS_LABELS = {
-    CertificateStatus.valid: _l("Valid"),
-    CertificateStatus.expired: _l("Expired"),
-    CertificateStatus.revoked: _l("Revoked"),
-    CertificateStatus.superseded: _l("Superseded"),
-}
+# Only a valid certificate moves: revoked by a decision, superseded by a newer one of the same
+# product, expired by the nightly sweep past its date. Every other status is final.
+CERTIFICATE_LIFECYCLE: Lifecycle[CertificateStatus] = Lifecycle({
+    "revoke": Move((CertificateStatus.valid,), CertificateStatus.revoked),
+    "supersede": Move((CertificateStatus.valid,), CertificateStatus.superseded),
+    "expire": Move((CertificateStatus.valid,), CertificateStatus.expired),
+})  # fmt: skip
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """The recognition certificate of one product in one round (ordinary or Top N)."""
 
     __tablename__ = "certificates"
@@ -88,6 +92,7 @@ class Certificate(db.Model):
             "status <> 'revoked' OR (revoked_on IS NOT NULL AND revoke_reason IS NOT NULL)",
             name="revoked_has_reason",
         ),
+        enum_check("status", CertificateStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,12 +8,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from recognition.cases.models import Application, State
+from recognition.cases.models import PUBLISHED_STATES, Application, State
 from recognition.extensions import db
 from recognition.review.scoring import DossierResult, board
 from recognition.rounds.models import Round
-
-PUBLISHED_STATES = (State.recommended, State.recognised)
 
 
 @dataclass
@@ -63,7 +61,7 @@ def results_to_publish(round_: Round) -> list[PublishedResult]:
         PublishedResult(
             application_id=result.application.id,
             rank=rank,
-            receipt_code=result.application.receipt_code,
+            receipt_code=result.application.receipt_code or "",  # submitted, so it has one
             enterprise_name=result.application.enterprise_record.name,
             product_name=result.application.product_record.name,
             total=result.total,

@@ -14,14 +14,14 @@ from werkzeug.datastructures import FileStorage
 
 from recognition.accounts.models import Role, User
 from recognition.cases.audit import record_change
-from recognition.cases.errors import OperationRefused, Refusal, WorkflowError
+from recognition.cases.errors import OperationRefused
 from recognition.cases.models import Application, Notification
 from recognition.cases.receipts import hash_lookup_secret, new_lookup_secret
+from recognition.cases.services import StepOutcome, advance_each
 from recognition.cases.storage import safe_display_name
-from recognition.cases.workflow import advance
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
-from recognition.honours.models import Objection, ObjectionStatus
+from recognition.honours.models import OBJECTION_LIFECYCLE, Objection, ObjectionStatus
 from recognition.honours.results import published_results, results_to_publish
 from recognition.rounds.models import Round
 from recognition.urls import public_url
@@ -54,6 +54,7 @@ def comments_open(round_: Round) -> bool:
     return (
         round_.results_published_at is not None
         and round_.comment_closed_at is None
+        and round_.comment_deadline is not None  # set with results_published_at
         and local_today() <= round_.comment_deadline
     )
 
@@ -139,12 +140,15 @@ def submit_objection(
 def handle_objection(objection: Objection, answer: str, resolve: bool, user: User) -> None:
     """Record the secretariat's answer; the sender reads it with their reference, and is mailed
     when their contact is an e-mail address."""
+    action = "resolve" if resolve else "answer"
+    if not OBJECTION_LIFECYCLE.allows(objection.status, action):
+        raise HonoursError(_l("This comment is already resolved; its answer stays as it was given."))
     if not answer.strip():
         raise HonoursError(_l("Write the answer or the note."))
     objection.answer = answer.strip()
     objection.answered_at = utcnow()
     objection.handled_by_id = user.id
-    objection.status = ObjectionStatus.resolved if resolve else ObjectionStatus.answered
+    objection.status = OBJECTION_LIFECYCLE.dest(action)
     objection.resolved_at = utcnow() if resolve else None
     _queue_answer_mail(objection)
     db.session.flush()
@@ -170,34 +174,15 @@ def _queue_answer_mail(objection: Objection) -> None:
     )
 
 
-@dataclass
-class RecognitionOutcome:
-    application: Application
-    refusals: list[Refusal]
-
-    @property
-    def ok(self) -> bool:
-        return not self.refusals
-
-
 def recognise_many(
     application_ids: list[int], decision_number: str, decision_date: date, signer: str, actor: User
-) -> list[RecognitionOutcome]:
-    """Recognise each dossier in its own transaction, so one refusal does not undo the others."""
-    outcomes = []
-    for application_id in application_ids:
-        application = db.session.get(Application, application_id)
-        try:
-            advance(
-                application, "recognise", actor,
-                decision_number=decision_number, decision_date=decision_date, decision_signer=signer,
-            )  # fmt: skip
-            db.session.commit()
-            outcomes.append(RecognitionOutcome(application, []))
-        except WorkflowError as error:
-            db.session.rollback()
-            outcomes.append(RecognitionOutcome(db.session.get(Application, application_id), error.refusals))
-    return outcomes
+) -> list[StepOutcome]:
+    """Recognise each dossier (the form offered only these) under one decision, one refusal undoing
+    no other; the caller commits once for all of them."""
+    return advance_each(
+        application_ids, "recognise", actor,
+        decision_number=decision_number, decision_date=decision_date, decision_signer=signer,
+    )  # fmt: skip
 
 
 def objections_of(round_: Round) -> list[Objection]:

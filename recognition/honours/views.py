@@ -4,10 +4,12 @@ record the city's decision, issue and revoke certificates."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response as BaseResponse
 
 from recognition.accounts.models import Role
 from recognition.accounts.permissions import blueprint_requires
@@ -15,6 +17,7 @@ from recognition.cases.downloads import send_stored_file
 from recognition.cases.models import State
 from recognition.clock import local_today
 from recognition.documents import rounds as documents
+from recognition.documents.model import OfficialDocument
 from recognition.documents.responses import download, file_response
 from recognition.extensions import db
 from recognition.honours import forms, services
@@ -22,9 +25,12 @@ from recognition.honours.certificates import RevocationRefused, revoke
 from recognition.honours.models import Certificate, Objection
 from recognition.honours.pdf import certificate_pdf
 from recognition.honours.results import published_results, recommended_results, results_to_publish
+from recognition.i18n import Form
+from recognition.policy import back_to, commit, redisplay_on_refusal
 from recognition.review.scoring import DossierResult
 from recognition.rounds.models import Round
 from recognition.rounds.queries import get_round_or_404
+from recognition.validators import filled
 
 bp = Blueprint("honours", __name__, url_prefix="/secretariat/honours")
 blueprint_requires(bp, Role.secretariat)
@@ -35,7 +41,7 @@ def _recommended(round_: Round) -> list[DossierResult]:
     return [r for r in recommended_results(round_) if r.application.state == State.recommended]
 
 
-def _page(round_: Round, **forms_given):
+def _page(round_: Round, **forms_given: Form) -> str:
     """Once published, the list as published (with each dossier's state now); before, what would be."""
     published = round_.results_published_at is not None
     results = published_results(round_) if published else results_to_publish(round_)
@@ -62,40 +68,34 @@ def _page(round_: Round, **forms_given):
 
 
 @bp.route("/rounds/<int:round_id>")
-def round_page(round_id: int):
+def round_page(round_id: int) -> ResponseReturnValue:
     return _page(get_round_or_404(round_id))
 
 
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
-def publish(round_id: int):
+def publish(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
     form = forms.PublishForm(prefix="publish")
     if form.validate_on_submit():
-        try:
-            services.publish_results(round_, form.comment_deadline.data)
-            db.session.commit()
+        with redisplay_on_refusal(form, field="comment_deadline"):
+            services.publish_results(round_, filled(form.comment_deadline.data))
+            commit()
             flash(_("The results are published for comment."), "success")
             return redirect(url_for("honours.round_page", round_id=round_.id))
-        except services.HonoursError as error:
-            db.session.rollback()
-            form.comment_deadline.errors.append(str(error.message))
     return _page(round_, publish_form=form)
 
 
 @bp.route("/rounds/<int:round_id>/close-comments", methods=["POST"])
-def close_comments(round_id: int):
+def close_comments(round_id: int) -> ResponseReturnValue:
     """End the comment period before its deadline, with the reason (shown here and on /results)."""
     round_ = get_round_or_404(round_id)
     form = forms.CloseCommentsForm(prefix="close")
     if form.validate_on_submit():
-        try:
-            services.close_comments_early(round_, form.reason.data, current_user)
-            db.session.commit()
+        with redisplay_on_refusal(form, field="reason"):
+            services.close_comments_early(round_, filled(form.reason.data), current_user)
+            commit()
             flash(_("The comment period is closed; the city's decision can be recorded now."), "success")
             return redirect(url_for("honours.round_page", round_id=round_.id))
-        except services.HonoursError as error:
-            db.session.rollback()
-            form.reason.errors.append(str(error.message))
     return _page(round_, close_form=form)
 
 
@@ -107,37 +107,40 @@ def _objection_or_404(objection_id: int) -> Objection:
 
 
 @bp.route("/objections/<int:objection_id>/file")
-def objection_file(objection_id: int):
+def objection_file(objection_id: int) -> ResponseReturnValue:
     """The file the sender attached: public input, so always served as a download."""
     objection = _objection_or_404(objection_id)
     if objection.document_sha256 is None:
         abort(404)
+    assert objection.document_type is not None and objection.document_name is not None  # stored with it
     return send_stored_file(objection.document_sha256, objection.document_type, objection.document_name)
 
 
 @bp.route("/objections/<int:objection_id>", methods=["POST"])
-def answer(objection_id: int):
+def answer(objection_id: int) -> ResponseReturnValue:
     objection = _objection_or_404(objection_id)
+    back = back_to(url_for("honours.round_page", round_id=objection.application.round_id))
     form = forms.AnswerForm(prefix="answer")
     if form.validate_on_submit():
-        services.handle_objection(objection, form.answer.data, form.resolve.data, current_user)
-        db.session.commit()
+        services.handle_objection(objection, filled(form.answer.data), form.resolve.data, current_user)
+        commit()
         flash(_("Answer saved."), "success")
     else:
         flash(_("Write the answer or the note."), "danger")
-    return redirect(url_for("honours.round_page", round_id=objection.application.round_id))
+    return redirect(back)
 
 
 @bp.route("/rounds/<int:round_id>/recognise", methods=["POST"])
-def recognise(round_id: int):
+def recognise(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
     form = forms.DecisionForm(_recommended(round_), prefix="decision")
     if not form.validate_on_submit():
         return _page(round_, decision_form=form)
     outcomes = services.recognise_many(
-        form.application_ids.data, form.decision_number.data.strip(), form.decision_date.data,
-        form.decision_signer.data or "", current_user,
+        filled(form.application_ids.data), filled(form.decision_number.data).strip(),
+        filled(form.decision_date.data), form.decision_signer.data or "", current_user,
     )  # fmt: skip
+    commit()  # each dossier stood alone (a savepoint each): the recognised ones are kept
     done = sum(1 for o in outcomes if o.ok)
     flash(_("%(done)s of %(total)s dossiers recognised.", done=done, total=len(outcomes)), "info")
     for outcome in outcomes:
@@ -153,28 +156,23 @@ def recognise(round_id: int):
 
 
 @bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
-def revoke_certificate(certificate_id: int):
+def revoke_certificate(certificate_id: int) -> ResponseReturnValue:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         abort(404)
+    back = back_to(url_for("honours.round_page", round_id=certificate.round_id))
     form = forms.RevokeForm(prefix="revoke")
-    if form.validate_on_submit():
-        try:
-            revoke(certificate, form.reason.data, form.decision_number.data, current_user, local_today())
-            db.session.commit()
-            flash(_("Certificate %(serial)s revoked.", serial=certificate.serial), "success")
-        except RevocationRefused:
-            db.session.rollback()
-            flash(
-                _("Only a valid certificate can be revoked, with a reason and a decision number."), "danger"
-            )
-    else:
-        flash(_("Only a valid certificate can be revoked, with a reason and a decision number."), "danger")
-    return redirect(url_for("honours.round_page", round_id=certificate.round_id))
+    if not form.validate_on_submit():
+        raise RevocationRefused()
+    reason, decision_number = filled(form.reason.data), filled(form.decision_number.data)
+    revoke(certificate, reason, decision_number, current_user, local_today())
+    commit()
+    flash(_("Certificate %(serial)s revoked.", serial=certificate.serial), "success")
+    return redirect(back)
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")
-def certificate_file(certificate_id: int):
+def certificate_file(certificate_id: int) -> ResponseReturnValue:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         abort(404)
@@ -185,7 +183,8 @@ def pdf_response(certificate: Certificate) -> Response:
     return file_response(certificate_pdf(certificate), f"{certificate.serial}.pdf", "application/pdf")
 
 
-def _minutes(round_id: int, kind: str) -> Response:
+@bp.route("/rounds/<int:round_id>/minutes.<any(pdf, docx):kind>")
+def minutes(round_id: int, kind: str) -> BaseResponse:
     """The council's minutes: members, dossiers, each member's score sheet, the means, the conclusions."""
     round_ = get_round_or_404(round_id)
     return download(
@@ -196,43 +195,25 @@ def _minutes(round_id: int, kind: str) -> Response:
     )
 
 
-@bp.route("/rounds/<int:round_id>/minutes.pdf")
-def minutes_pdf(round_id: int):
-    return _minutes(round_id, "pdf")
-
-
-@bp.route("/rounds/<int:round_id>/minutes.docx")
-def minutes_docx(round_id: int):
-    return _minutes(round_id, "docx")
-
-
-@bp.route("/rounds/<int:round_id>/results-notice.pdf")
-def results_notice(round_id: int):
-    round_ = get_round_or_404(round_id)
+def _of_published_results(round_: Round, document: OfficialDocument | None, kind: str) -> BaseResponse:
+    """A document drawn from the published results: until they list a recommended dossier, there is
+    none, and the round's page says so."""
     return download(
-        documents.results_notice(round_),
-        "pdf",
-        url_for("honours.round_page", round_id=round_.id),
-        _("This document exists once results with a recommended dossier are published."),
-    )
-
-
-def _submission(round_id: int, kind: str) -> Response:
-    """The submission to the City People's Committee, with the draft decision and its annex."""
-    round_ = get_round_or_404(round_id)
-    return download(
-        documents.submission(round_, local_today()),
+        document,
         kind,
         url_for("honours.round_page", round_id=round_.id),
         _("This document exists once results with a recommended dossier are published."),
     )
 
 
-@bp.route("/rounds/<int:round_id>/submission.pdf")
-def submission_pdf(round_id: int):
-    return _submission(round_id, "pdf")
+@bp.route("/rounds/<int:round_id>/results-notice.pdf")
+def results_notice(round_id: int) -> BaseResponse:
+    round_ = get_round_or_404(round_id)
+    return _of_published_results(round_, documents.results_notice(round_), "pdf")
 
 
-@bp.route("/rounds/<int:round_id>/submission.docx")
-def submission_docx(round_id: int):
-    return _submission(round_id, "docx")
+@bp.route("/rounds/<int:round_id>/submission.<any(pdf, docx):kind>")
+def submission(round_id: int, kind: str) -> BaseResponse:
+    """The submission to the City People's Committee, with the draft decision and its annex."""
+    round_ = get_round_or_404(round_id)
+    return _of_published_results(round_, documents.submission(round_, local_today()), kind)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from flask_babel import get_locale
+from flask_babel import LazyString, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
@@ -24,7 +25,8 @@ from wtforms import (
 from wtforms import (
     Form as PlainForm,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
+from wtforms.form import BaseForm
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -38,42 +40,56 @@ from wtforms.widgets import TextInput
 
 from recognition.accounts.forms import offer_units_and_sectors
 from recognition.accounts.services import current_sectors
-from recognition.cases.models import (
-    PRODUCT_CATEGORY_LABELS,
-    TECHNOLOGY_LEVEL_LABELS,
-)
+from recognition.cases.models import Product, ProductCategory, TechnologyLevel
 from recognition.clock import local_today
 from recognition.i18n import BabelTranslations, Form, or_unnamed
 from recognition.nomination.services import figure_years
-from recognition.rounds.models import DOCUMENT_KIND_LABELS, DocumentKind
-from recognition.validators import MaxEntries, check_entries, not_negative
+from recognition.rounds.models import DocumentKind, Round
+from recognition.validators import MaxEntries, check_entries, filled, not_negative, parse_amount
+
+if TYPE_CHECKING:
+    from recognition.review.models import Criterion
 
 MAX_VND = 10**16  # ten million billion đồng: above any plausible figure for one firm
 MAX_USD = 10**12
 
 
+MONEY_HELP = _l(
+    "Thousands with dots or commas (1.234.567 or 1,234,567); decimals after the other mark (1.234,50 or"
+    " 1,234.50), rounded to a whole amount. A single mark before three digits groups thousands: 1,234 is"
+    " 1234."
+)
+
+
 class MoneyField(IntegerField):
-    """Whole VND (or USD): accepts "150.000.000.000", "150,000,000,000" or "150 000 000 000".
+    """Whole VND (or USD) in the Vietnamese or the English grouping (validators.parse_amount).
 
     A text input (a number input would refuse the thousands separators people type).
     """
 
     widget = TextInput()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("render_kw", {"inputmode": "numeric", "autocomplete": "off"})
         kwargs["validators"] = [*kwargs.get("validators", ()), not_negative]  # no amount is below zero
         super().__init__(*args, **kwargs)
 
-    def process_formdata(self, valuelist):
-        if valuelist and isinstance(valuelist[0], str):
-            valuelist = [re.sub(r"[\s.,_]", "", valuelist[0])]
-        super().process_formdata(valuelist)
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not isinstance(valuelist[0], str) or not valuelist[0].strip():
+            super().process_formdata(valuelist)
+            return
+        try:
+            self.data = parse_amount(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise
 
 
-def amount(label, maximum=MAX_VND, required=True):
+def amount(
+    label: LazyString | str, maximum: int = MAX_VND, required: bool = True, description: LazyString | str = ""
+) -> MoneyField:
     validators = [InputRequired() if required else Optional(), NumberRange(max=maximum)]
-    return MoneyField(label, validators=validators)
+    return MoneyField(label, validators=validators, description=description)
 
 
 class EnterpriseProfileForm(Form):
@@ -85,7 +101,7 @@ class EnterpriseProfileForm(Form):
     sector_id = SelectField(_l("Sector"), coerce=int, validators=[DataRequired()])
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offer_units_and_sectors(self)
 
@@ -97,14 +113,16 @@ class NewNominationForm(Form):
     product_name = StringField(_l("Name of the new product"), validators=[Length(max=255)])
     submit = SubmitField(_l("Start the nomination"))
 
-    def __init__(self, rounds, products, *args, **kwargs):
+    def __init__(
+        self, rounds: Iterable[Round], products: Iterable[Product], *args: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.round_id.choices = [SelectChoice(r.id, r.title) for r in rounds]
         self.product_id.choices = [SelectChoice(0, _l("A new product"))] + [
             SelectChoice(p.id, or_unnamed(p.name)) for p in products
         ]
 
-    def validate_product_name(self, field) -> None:
+    def validate_product_name(self, field: StringField) -> None:
         """A new product needs a name: a nameless draft could not be told apart, nor opened by it."""
         if self.product_id.data == 0 and not (field.data or "").strip():
             raise ValidationError(_l("Name the new product."))
@@ -115,7 +133,7 @@ class ProductForm(Form):
     sector_id = SelectField(_l("Sector"), coerce=int, validators=[DataRequired()])
     category = SelectField(
         _l("Category"),
-        choices=[SelectChoice(c.value, label) for c, label in PRODUCT_CATEGORY_LABELS.items()],
+        choices=ProductCategory.choices(),
         validators=[DataRequired()],
     )
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=5000)])
@@ -128,14 +146,14 @@ class ProductForm(Form):
     )
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         locale = str(get_locale() or "vi")
         self.sector_id.choices = [
             SelectChoice(s.id, s.name_for(locale)) for s in current_sectors(local_today())
         ]
 
-    def validate_year_started(self, field) -> None:
+    def validate_year_started(self, field: IntegerField) -> None:
         """Up to this year in Hanoi, read at each submit (not once, when the module was imported)."""
         NumberRange(min=1900, max=local_today().year)(self, field)
 
@@ -144,13 +162,13 @@ class YearFiguresForm(PlainForm):
     """One year's figures (a sub-form: CSRF is on the enclosing form)."""
 
     class Meta:
-        def get_translations(self, form):
+        def get_translations(self, form: BaseForm) -> BabelTranslations:
             return BabelTranslations()
 
     year = HiddenField()
     production_value_vnd = amount(_l("Production value (VND)"))
     revenue_vnd = amount(_l("Revenue (VND)"))
-    export_value_usd = amount(_l("Export value (USD)"), maximum=MAX_USD)
+    export_value_usd = amount(_l("Export value (USD)"), maximum=MAX_USD, description=MONEY_HELP)
     budget_contribution_vnd = amount(_l("Contribution to the state budget (VND)"))
     employees = IntegerField(
         _l("Employees"), validators=[InputRequired(), not_negative, NumberRange(max=500_000)]
@@ -172,7 +190,7 @@ class FiguresForm(Form):
     years = FieldList(FormField(YearFiguresForm), min_entries=2)
     submit = SubmitField(_l("Save"))
 
-    def validate_years(self, field) -> None:
+    def validate_years(self, field: FieldList) -> None:
         """Exactly the two years asked for (a posted third row, or another year, is refused)."""
         first, second = figure_years()
         if [entry.year.data for entry in field] != [str(first), str(second)]:
@@ -183,14 +201,14 @@ class FiguresForm(Form):
     def rows(self) -> list[dict]:
         return [
             {key: value for key, value in entry.data.items() if key != "csrf_token"}
-            | {"year": int(entry.year.data)}
+            | {"year": int(filled(entry.year.data))}
             for entry in self.years
         ]
 
 
 class CertificationForm(PlainForm):
     class Meta:
-        def get_translations(self, form):
+        def get_translations(self, form: BaseForm) -> BabelTranslations:
             return BabelTranslations()
 
     standard = StringField(_l("Standard (e.g. ISO 9001:2015)"), validators=[Optional(), Length(max=120)])
@@ -202,7 +220,7 @@ class QualityForm(Form):
     certifications = FieldList(FormField(CertificationForm), min_entries=3, validators=[MaxEntries(10)])
     technology_level = SelectField(
         _l("Technology level"),
-        choices=[SelectChoice(t.value, label) for t, label in TECHNOLOGY_LEVEL_LABELS.items()],
+        choices=TechnologyLevel.choices(),
         validators=[DataRequired()],
     )
     rnd_spending_vnd = amount(_l("Research and development spending last year (VND)"))
@@ -227,7 +245,7 @@ class CommitmentForm(Form):
 class DocumentUploadForm(Form):
     kind = SelectField(
         _l("Kind of document"),
-        choices=[SelectChoice(k.value, label) for k, label in DOCUMENT_KIND_LABELS.items()],
+        choices=DocumentKind.choices(),
         validators=[DataRequired()],
     )
     file = FileField(
@@ -240,6 +258,16 @@ class DocumentUploadForm(Form):
     @property
     def document_kind(self) -> DocumentKind:
         return DocumentKind(self.kind.data)
+
+
+class ReceiptSecretForm(Form):
+    """The lookup secret the receipt page shows, posted back so that the PDF prints it too (only once
+    it matches the dossier's hash: recognition/nomination/views.py receipt_as_pdf)."""
+
+    lookup_secret = HiddenField(
+        validators=[Optional(), Length(max=12)],
+        filters=[lambda value: value.strip().upper() if value else value],
+    )
 
 
 class SubmitNominationForm(Form):
@@ -261,7 +289,7 @@ class SupplementAnswerForm(Form):
     answers = FieldList(TextAreaField(validators=[DataRequired(), Length(max=5000)]))
     submit = SubmitField(_l("Send the supplement"))
 
-    def __init__(self, items: list[str], *args, **kwargs):
+    def __init__(self, items: list[str], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items = items
         while len(self.answers) < len(items):
@@ -269,12 +297,12 @@ class SupplementAnswerForm(Form):
         for entry, item in zip(self.answers, items, strict=False):
             entry.label.text = item
 
-    def validate_answers(self, field) -> None:
+    def validate_answers(self, field: FieldList) -> None:
         """One answer per listed item, no more."""
         check_entries(len(field.entries), len(self.items))
 
 
-def self_assessment_form(criteria, saved: dict, locale: str) -> Form:
+def self_assessment_form(criteria: Iterable[Criterion], saved: dict, locale: str) -> Form:
     """One points field (0..max) and one justification per criterion of the round."""
 
     class SelfAssessmentForm(Form):

@@ -11,7 +11,7 @@ from recognition.clock import format_day, format_moment, to_local
 from recognition.documents.pdf import FONT, key_value_rows, new_pdf
 from recognition.nomination.services import current_documents
 from recognition.rounds.calendar import add_working_days
-from recognition.rounds.models import DOCUMENT_KIND_LABELS, VettingBody
+from recognition.rounds.models import DocumentKind, VettingBody
 from recognition.urls import public_url
 
 
@@ -31,10 +31,12 @@ class ReceiptFacts:
 
 def receipt_facts(application: Application, lookup_secret: str | None) -> ReceiptFacts:
     """What the slip says; the lookup secret only while this session still holds it."""
+    assert application.submitted_at is not None and application.receipt_code is not None  # submitted
     submitted = to_local(application.submitted_at)
     if application.vetting_body == VettingBody.secretariat:
         body = _("Hanoi Department of Industry and Trade")
     else:
+        assert application.vetting_unit is not None  # a unit vets: the dossier names it
         body = _("People's Committee of %(unit)s", unit=application.vetting_unit.name)
     due = add_working_days(submitted.date(), application.round.vetting_working_days)
     return ReceiptFacts(
@@ -47,7 +49,7 @@ def receipt_facts(application: Application, lookup_secret: str | None) -> Receip
         round_title=application.round.title,
         vetting_body=body,
         vetting_due=format_day(due),
-        documents=[(str(DOCUMENT_KIND_LABELS[d.kind]), d.filename) for d in current_documents(application)],
+        documents=[(str(DocumentKind(d.kind).label), d.filename) for d in current_documents(application)],
     )
 
 

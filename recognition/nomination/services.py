@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import date
+from typing import Any
+
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from recognition.accounts.models import Enterprise, Role, User
-from recognition.cases.audit import changed_fields, field_values, record_change, record_event
+from recognition.cases.audit import Audited, changed_fields, field_values, record_change, record_event
+from recognition.cases.errors import OperationRefused
 from recognition.cases.models import (
+    EDITABLE_STATES,
+    UPLOAD_STATES,
     Application,
     ApplicationFigures,
     Certification,
@@ -25,15 +33,18 @@ from recognition.ratelimit import hit
 from recognition.review.models import SelfAssessment
 from recognition.rounds.models import DocumentKind, Round, RoundStatus
 
-EDITABLE_STATES = (State.draft,)
 UPLOAD_WINDOW_SECONDS = 3600  # UPLOADS_PER_HOUR counts in this window
-# Evidence may be added while drafting, and while answering a request to supplement.
-UPLOAD_STATES = (State.draft, State.supplement_requested)
 SECTIONS = ("product", "figures", "quality", "commitment", "documents")
 
 
-class NominationLocked(Exception):
+class NominationLocked(OperationRefused):
     """The application has left the state in which this part may be changed."""
+
+    http_status = 409
+    category = "warning"
+
+    def __init__(self) -> None:
+        super().__init__(_l("This part of the dossier can no longer be changed."))
 
 
 def open_rounds() -> list[Round]:
@@ -47,7 +58,7 @@ def open_rounds() -> list[Round]:
     )
 
 
-def figure_years(today=None) -> tuple[int, int]:
+def figure_years(today: date | None = None) -> tuple[int, int]:
     """The two years the economic figures cover: the last two full years."""
     year = (today or local_today()).year
     return (year - 2, year - 1)
@@ -71,7 +82,12 @@ def start_nomination(
     return application
 
 
-def ensure_editable(application: Application, states=EDITABLE_STATES) -> None:
+def accepts_evidence(application: Application) -> bool:
+    """Evidence may be added while drafting, and while answering a request to supplement."""
+    return application.state in UPLOAD_STATES
+
+
+def ensure_editable(application: Application, states: Collection[State] = EDITABLE_STATES) -> None:
     if application.state not in states:
         raise NominationLocked()
 
@@ -82,7 +98,9 @@ PRODUCT_FIELDS = (
 PROFILE_FIELDS = ("name", "address", "unit_id", "sector_id")
 
 
-def _audited_update(subject, names: tuple[str, ...], data: dict, actor: User, action: str, **context) -> None:
+def _audited_update(
+    subject: Audited, names: tuple[str, ...], data: dict[str, Any], actor: User, action: str, **context: Any
+) -> None:
     """Set the fields and audit what changed in the subject's own chain (a submitted dossier keeps
     its snapshot, so nothing here reaches it)."""
     before = field_values(subject, names)

@@ -3,6 +3,8 @@ submission with a receipt slip, the timeline, answers to supplement requests, wi
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -14,6 +16,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from recognition.accounts.models import Enterprise, Role
 from recognition.accounts.permissions import blueprint_requires
+from recognition.cases.errors import Refusal
 from recognition.cases.models import Application, Product, State
 from recognition.cases.queries import (
     applications_of_enterprises,
@@ -31,17 +35,18 @@ from recognition.cases.queries import (
 )
 from recognition.cases.receipts import lookup_secret_matches
 from recognition.cases.services import take_step
-from recognition.cases.storage import UploadRejected
+from recognition.cases.storage import UploadRejected, upload_message
 from recognition.cases.workflow import allowed_triggers
 from recognition.documents.responses import refusal_slip_response, supplement_request_slip_response
 from recognition.extensions import db, is_unique_violation
 from recognition.honours.models import Certificate
 from recognition.honours.views import pdf_response
+from recognition.i18n import Form
 from recognition.nomination import forms
 from recognition.nomination.progress import NEXT_STEP_LABELS, section_status
 from recognition.nomination.receipt import receipt_facts, receipt_pdf
 from recognition.nomination.services import (
-    NominationLocked,
+    accepts_evidence,
     attach_document,
     current_documents,
     ensure_editable,
@@ -57,8 +62,10 @@ from recognition.nomination.services import (
     update_profile,
 )
 from recognition.params import amount_arg
+from recognition.policy import back_to, commit, redisplay_on_refusal
 from recognition.review.scoring import criteria_of
 from recognition.rounds.eligibility import eligibility_failures
+from recognition.validators import add_error, filled
 
 bp = Blueprint("nomination", __name__, url_prefix="/applicant")
 blueprint_requires(bp, Role.applicant)
@@ -69,16 +76,15 @@ def my_enterprises() -> list[Enterprise]:
 
 
 def load(application_id: int) -> Application:
-    return get_own_application_or_404(current_user, application_id)
-
-
-def locked_redirect(application: Application):
-    flash(_("This part of the dossier can no longer be changed."), "warning")
-    return redirect(url_for("nomination.application", application_id=application.id))
+    """The enterprise's own dossier; a refusal on any of its pages (a part that can no longer be
+    changed) returns to the dossier's page."""
+    application = get_own_application_or_404(current_user, application_id)
+    back_to(url_for("nomination.application", application_id=application.id))
+    return application
 
 
 @bp.route("/")
-def home():
+def home() -> ResponseReturnValue:
     applications = db.session.scalars(
         applications_of_enterprises(current_user).order_by(Application.created_at.desc())
     ).all()
@@ -103,7 +109,7 @@ def home():
 
 
 @bp.route("/certificates/<int:certificate_id>.pdf")
-def certificate_file(certificate_id: int):
+def certificate_file(certificate_id: int) -> ResponseReturnValue:
     """The enterprise's own certificate; another enterprise's id is simply not found."""
     certificate = db.session.scalar(
         select(Certificate).where(
@@ -117,24 +123,24 @@ def certificate_file(certificate_id: int):
 
 
 @bp.context_processor
-def next_step_labels():
+def next_step_labels() -> dict[str, Any]:
     return {"NEXT_STEP_LABELS": NEXT_STEP_LABELS}
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-def profile():
+def profile() -> ResponseReturnValue:
     enterprise = my_enterprises()[0]
     form = forms.EnterpriseProfileForm(obj=enterprise)
     if form.validate_on_submit():
         update_profile(enterprise, form.data, current_user)
-        db.session.commit()
+        commit()
         flash(_("Saved."), "success")
         return redirect(url_for("nomination.home"))
     return render_template("nomination/profile.html", form=form, enterprise=enterprise)
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
-def new_application():
+def new_application() -> ResponseReturnValue:
     enterprise = my_enterprises()[0]
     products = db.session.scalars(select(Product).where(Product.enterprise_id == enterprise.id)).all()
     rounds = open_rounds()
@@ -151,16 +157,16 @@ def new_application():
             )
         )
         if taken:
-            form.product_id.errors.append(_("This product is already nominated in this round."))
+            add_error(form.product_id, _("This product is already nominated in this round."))
         else:
             try:
                 application = start_nomination(enterprise, round_, product, form.product_name.data or "")
-                db.session.commit()
+                commit()
             except IntegrityError as error:  # the same product nominated from another tab just now
                 db.session.rollback()
                 if not is_unique_violation(error):
                     raise
-                form.product_id.errors.append(_("This product is already nominated in this round."))
+                add_error(form.product_id, _("This product is already nominated in this round."))
             else:
                 flash(_("Draft saved. Fill in each section, then submit."), "success")
                 return redirect(url_for("nomination.section_product", application_id=application.id))
@@ -168,7 +174,7 @@ def new_application():
 
 
 @bp.route("/applications/<int:application_id>")
-def application(application_id: int):
+def application(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     return render_template(
         "nomination/application.html",
@@ -180,33 +186,29 @@ def application(application_id: int):
     )
 
 
-def _section_page(application: Application, template: str, form, **context):
+def _section_page(application: Application, template: str, form: Form, **context: Any) -> str:
     return render_template(
         template, application=application, form=form, status=section_status(application), **context
     )
 
 
 @bp.route("/applications/<int:application_id>/product", methods=["GET", "POST"])
-def section_product(application_id: int):
+def section_product(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     product = application.product
     form = forms.ProductForm(obj=product)
     if request.method == "GET":
         form.category.data = product.category.value
     if form.validate_on_submit():
-        try:
-            ensure_editable(application)
-        except NominationLocked:
-            return locked_redirect(application)
         update_product(application, form.data, current_user)
-        db.session.commit()
+        commit()
         flash(_("Saved."), "success")
         return redirect(url_for("nomination.section_figures", application_id=application.id))
     return _section_page(application, "nomination/section.html", form, section="product")
 
 
 @bp.route("/applications/<int:application_id>/figures", methods=["GET", "POST"])
-def section_figures(application_id: int):
+def section_figures(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     saved = {f.year: f for f in application.figures}
     if request.method == "GET":
@@ -221,11 +223,8 @@ def section_figures(application_id: int):
     else:
         form = forms.FiguresForm()
     if form.validate_on_submit():
-        try:
-            save_figures(application, form.rows())
-        except NominationLocked:
-            return locked_redirect(application)
-        db.session.commit()
+        save_figures(application, form.rows())
+        commit()
         flash(_("Saved."), "success")
         return redirect(url_for("nomination.section_figures", application_id=application.id))
     return _section_page(
@@ -237,14 +236,14 @@ def section_figures(application_id: int):
     )
 
 
-def eligibility_failures_for(application: Application):
+def eligibility_failures_for(application: Application) -> list[Refusal]:
     from recognition.rounds.eligibility import failing_eligibility_rules
 
     return [r for r in failing_eligibility_rules(application) if r.section == "figures"]
 
 
 @bp.route("/applications/<int:application_id>/eligibility")
-def eligibility(application_id: int):
+def eligibility(application_id: int) -> ResponseReturnValue:
     """Live check while typing the figures: the same rules as the submit guard, on unsaved numbers."""
     application = load(application_id)
     failures = eligibility_failures(
@@ -258,7 +257,7 @@ def eligibility(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/quality", methods=["GET", "POST"])
-def section_quality(application_id: int):
+def section_quality(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     if request.method == "GET":
         form = forms.QualityForm(
@@ -277,14 +276,11 @@ def section_quality(application_id: int):
     else:
         form = forms.QualityForm()
     if form.validate_on_submit():
-        try:
-            save_certifications(application, [entry.data for entry in form.certifications])
-        except NominationLocked:
-            return locked_redirect(application)
+        save_certifications(application, [entry.data for entry in form.certifications])
         application.technology_level = form.technology_level.data
         application.rnd_spending_vnd = form.rnd_spending_vnd.data
-        application.environmental_compliance = form.environmental_compliance.data
-        db.session.commit()
+        application.environmental_compliance = filled(form.environmental_compliance.data)
+        commit()
         flash(_("Saved."), "success")
         following = "self_assessment" if criteria_of(application.round_id) else "commitment"
         return redirect(url_for(f"nomination.section_{following}", application_id=application.id))
@@ -292,7 +288,7 @@ def section_quality(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/self-assessment", methods=["GET", "POST"])
-def section_self_assessment(application_id: int):
+def section_self_assessment(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     criteria = criteria_of(application.round_id)
     if not criteria:
@@ -303,11 +299,8 @@ def section_self_assessment(application_id: int):
             c.id: (getattr(form, f"points_{c.id}").data, getattr(form, f"justification_{c.id}").data)
             for c in criteria
         }
-        try:
-            save_self_assessment(application, rows)
-        except NominationLocked:
-            return locked_redirect(application)
-        db.session.commit()
+        save_self_assessment(application, rows)
+        commit()
         flash(_("Saved."), "success")
         return redirect(url_for("nomination.section_commitment", application_id=application.id))
     return _section_page(
@@ -316,7 +309,7 @@ def section_self_assessment(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/commitment", methods=["GET", "POST"])
-def section_commitment(application_id: int):
+def section_commitment(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     committed = application.compliance_committed
     form = forms.CommitmentForm(
@@ -325,12 +318,9 @@ def section_commitment(application_id: int):
         else None
     )
     if form.validate_on_submit():
-        try:
-            ensure_editable(application)
-        except NominationLocked:
-            return locked_redirect(application)
+        ensure_editable(application)
         application.compliance_committed = form.all_given
-        db.session.commit()
+        commit()
         if form.all_given:
             flash(_("Saved."), "success")
             return redirect(url_for("nomination.section_documents", application_id=application.id))
@@ -339,7 +329,7 @@ def section_commitment(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/documents", methods=["GET", "POST"])
-def section_documents(application_id: int):
+def section_documents(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     form = forms.DocumentUploadForm()
     status = 200
@@ -355,13 +345,11 @@ def section_documents(application_id: int):
             _document, created = attach_document(
                 application, form.document_kind, form.file.data, current_user, replaces=replaces
             )
-        except NominationLocked:
-            return locked_redirect(application)
-        except UploadRejected as rejection:
+        except UploadRejected as rejection:  # shown beside the file field; nothing is kept
             form.file.errors.append(upload_message(rejection.reason))
             status = 429 if rejection.reason == "rate" else 200
         else:
-            db.session.commit()
+            commit()
             if created:
                 flash(_("Document uploaded."), "success")
             else:
@@ -378,38 +366,8 @@ def section_documents(application_id: int):
     return page, status
 
 
-def upload_message(reason: str) -> str:
-    """What the person reads for each UploadRejected reason (the public comment form uses it too)."""
-    from flask import current_app
-
-    config, mb = current_app.config, 1024 * 1024
-    return {
-        "too_large": _("The file is larger than %(limit)s MB.", limit=config["UPLOAD_MAX_BYTES"] // mb),
-        "empty": _("The file is empty."),
-        "type": _("Only PDF, JPEG, PNG, DOCX and XLSX files are accepted (checked by content, not by name)."),
-        "expands_too_much": _(
-            "This office file expands to more than %(limit)s MB, or far beyond its own size, when opened: "
-            "save it again without embedded media, or send it as PDF.",
-            limit=config["OFFICE_MAX_EXPANDED_BYTES"] // mb,
-        ),
-        "active_content": _(
-            "Files with active content are not accepted: macros, JavaScript, launch actions, or compressed "
-            "parts that cannot be checked. Save the document without them (DOCX/XLSX, not DOCM/XLSM), or "
-            "print it to PDF."
-        ),
-        "quota": _(
-            "This dossier has reached its limit of %(limit)s MB of documents.",
-            limit=config["DOSSIER_MAX_BYTES"] // mb,
-        ),
-        "rate": _(
-            "You can upload at most %(limit)s files an hour. Please try again later.",
-            limit=config["UPLOADS_PER_HOUR"],
-        ),
-    }[reason]
-
-
 @bp.route("/applications/<int:application_id>/documents/<int:document_id>")
-def download_document(application_id: int, document_id: int):
+def download_document(application_id: int, document_id: int) -> ResponseReturnValue:
     from recognition.cases.downloads import send_document
 
     application = load(application_id)
@@ -418,22 +376,23 @@ def download_document(application_id: int, document_id: int):
 
 
 @bp.route("/applications/<int:application_id>/submit", methods=["GET", "POST"])
-def submit(application_id: int):
+def submit(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     form = forms.SubmitNominationForm()
-    refusals = []
+    refusals: list[Refusal] = []
     if form.validate_on_submit():
-        result, refusals = take_step(
-            application, "submit", current_user, form.version.data, declaration=form.declaration.data
-        )
-        if result:
+        with redisplay_on_refusal() as refusals:  # listed, with links to the sections to fix
+            result = take_step(
+                application, "submit", current_user, form.version.data, declaration=form.declaration.data
+            )
+            commit()
             flash(_("Your dossier has been submitted."), "success")
             return _receipt_page(application, result.lookup_secret)
-    form.version.data = application.version
+    form.version.data = str(application.version)
     return _section_page(application, "nomination/submit.html", form, section="submit", refusals=refusals)
 
 
-def _receipt_page(application: Application, lookup_secret: str | None = None):
+def _receipt_page(application: Application, lookup_secret: str | None = None) -> str:
     """The slip. The lookup secret is kept nowhere in clear (only its hash, never in the session):
     it appears on the page that issued it, which also prints it into the PDF, and nowhere else."""
     facts = receipt_facts(application, lookup_secret)
@@ -441,7 +400,7 @@ def _receipt_page(application: Application, lookup_secret: str | None = None):
 
 
 @bp.route("/applications/<int:application_id>/receipt")
-def receipt(application_id: int):
+def receipt(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     if application.receipt_code is None:
         abort(404)
@@ -449,13 +408,14 @@ def receipt(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/receipt.pdf", methods=["GET", "POST"])
-def receipt_as_pdf(application_id: int):
+def receipt_as_pdf(application_id: int) -> ResponseReturnValue:
     """The slip as PDF. Posted from the page that shows the secret, it prints the secret too, once
     it matches the dossier's hash, so no slip shows a made-up one."""
     application = load(application_id)
     if application.receipt_code is None:
         abort(404)
-    secret = request.form.get("lookup_secret", "").strip().upper() if request.method == "POST" else ""
+    form = forms.ReceiptSecretForm()
+    secret = form.lookup_secret.data if form.validate_on_submit() else ""  # a plain GET prints none
     shown = secret if secret and lookup_secret_matches(application.lookup_secret_hash, secret) else None
     return Response(
         receipt_pdf(receipt_facts(application, shown)),
@@ -465,7 +425,7 @@ def receipt_as_pdf(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/supplement-request.pdf")
-def supplement_request_slip(application_id: int):
+def supplement_request_slip(application_id: int) -> ResponseReturnValue:
     """The vetting body's request to supplement (Form 02), as the enterprise keeps it."""
     application = load(application_id)
     return supplement_request_slip_response(
@@ -474,7 +434,7 @@ def supplement_request_slip(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/refusal.pdf")
-def refusal_slip(application_id: int):
+def refusal_slip(application_id: int) -> ResponseReturnValue:
     """The vetting body's refusal with its reasons (Form 03)."""
     application = load(application_id)
     return refusal_slip_response(
@@ -483,33 +443,33 @@ def refusal_slip(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/lookup-secret", methods=["POST"])
-def renew_lookup_secret(application_id: int):
+def renew_lookup_secret(application_id: int) -> ResponseReturnValue:
     """A lost slip: issue a new lookup secret (the old one stops working), shown on this page only."""
     application = load(application_id)
     if application.receipt_code is None:
         abort(404)
     secret = renew_lookup_secret_of(application, current_user)
-    db.session.commit()
+    commit()
     flash(_("A new lookup secret has been issued; the old one no longer works."), "info")
     return _receipt_page(application, secret)
 
 
 @bp.route("/applications/<int:application_id>/supplement", methods=["GET", "POST"])
-def supplement(application_id: int):
+def supplement(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     if application.state != State.supplement_requested:
         abort(404)
     request_ = application.supplement_requests[-1]
     form = forms.SupplementAnswerForm(request_.items)
-    refusals = []
+    refusals: list[Refusal] = []
     if form.validate_on_submit():
-        result, refusals = take_step(
-            application, "resubmit", current_user, form.version.data, answers=[a.data for a in form.answers]
-        )
-        if result:
+        with redisplay_on_refusal() as refusals:  # listed above the answers, which stay as typed
+            answers = [a.data for a in form.answers]
+            take_step(application, "resubmit", current_user, form.version.data, answers=answers)
+            commit()
             flash(_("Your supplement has been sent to the vetting body."), "success")
             return redirect(url_for("nomination.application", application_id=application.id))
-    form.version.data = application.version
+    form.version.data = str(application.version)
     return render_template(
         "nomination/supplement.html",
         application=application,
@@ -522,23 +482,20 @@ def supplement(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
-def withdraw(application_id: int):
+def withdraw(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     if "withdraw" not in allowed_triggers(application, current_user):
         abort(404)
     form = forms.WithdrawForm()
-    refusals = []
+    refusals: list[Refusal] = []
     if form.validate_on_submit():
-        result, refusals = take_step(
-            application, "withdraw", current_user, form.version.data, reason=form.reason.data
-        )
-        if result:
+        with redisplay_on_refusal() as refusals:  # listed above the reason, which stays as typed
+            take_step(application, "withdraw", current_user, form.version.data, reason=form.reason.data)
+            commit()
             flash(_("The dossier has been withdrawn."), "info")
             return redirect(url_for("nomination.application", application_id=application.id))
-    form.version.data = application.version
+    form.version.data = str(application.version)
     return render_template("nomination/withdraw.html", application=application, form=form, refusals=refusals)
 
 
-@bp.app_template_global()
-def may_act(application: Application, trigger: str) -> bool:
-    return trigger in allowed_triggers(application, current_user)
+bp.add_app_template_global(accepts_evidence)

@@ -14,7 +14,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 from sqlalchemy import event
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session, UOWTransaction, scoped_session
 
 from recognition.cases.models import Notification
 from recognition.notifications.outbox import DrainReport, drain, next_attempt_due
@@ -53,7 +53,7 @@ def run_worker(app: Flask, burst: bool = False) -> bool:
     return worker.work(burst=burst, with_scheduler=True)
 
 
-def _note_notifications(session: Session, _context) -> None:
+def _note_notifications(session: Session, _context: UOWTransaction) -> None:
     if any(isinstance(obj, Notification) for obj in session.new):
         session.info[PENDING] = True
 

@@ -7,7 +7,6 @@ state."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -15,35 +14,40 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recognition.clock import utcnow
-from recognition.extensions import db
+from recognition.extensions import Model, db, enum_check
+from recognition.labels import LabelledEnum
+from recognition.lifecycle import Lifecycle, Move
 
 
-class MailStatus(enum.StrEnum):
-    queued = "queued"  # waiting for its first or next attempt
-    sending = "sending"  # claimed by a drain, handed to the SMTP server
-    sent = "sent"
-    failed = "failed"  # refused on every attempt
-    interrupted = "interrupted"  # the drain died while the server had it: never resent automatically
+class MailStatus(LabelledEnum):
+    queued = "queued", _l("Waiting")  # waiting for its first or next attempt
+    sending = "sending", _l("Sending")  # claimed by a drain, handed to the SMTP server
+    sent = "sent", _l("Sent")
+    failed = "failed", _l("Failed")  # refused on every attempt
+    # The drain died while the server had it: never resent automatically.
+    interrupted = "interrupted", _l("Interrupted")
 
 
-MAIL_STATUS_LABELS = {
-    MailStatus.queued: _l("Waiting"),
-    MailStatus.sending: _l("Sending"),
-    MailStatus.sent: _l("Sent"),
-    MailStatus.failed: _l("Failed"),
-    MailStatus.interrupted: _l("Interrupted"),
-}
+# A drain claims a waiting mail, then the server takes it (sent), refuses it (back to waiting until
+# the last attempt fails it), or the drain dies holding it (interrupted: never resent by itself, so
+# nobody gets it twice). Only the secretariat sends a failed or interrupted mail again.
+MAIL_LIFECYCLE: Lifecycle[MailStatus] = Lifecycle({
+    "claim": Move((MailStatus.queued,), MailStatus.sending),
+    "deliver": Move((MailStatus.sending,), MailStatus.sent),
+    "retry": Move((MailStatus.sending,), MailStatus.queued),
+    "fail": Move((MailStatus.sending,), MailStatus.failed),
+    "interrupt": Move((MailStatus.sending,), MailStatus.interrupted),
+    "send_again": Move((MailStatus.failed, MailStatus.interrupted), MailStatus.queued),
+})  # fmt: skip
 
 
-class OutgoingMail(db.Model):
+class OutgoingMail(Model):
     """One e-mail to one address, rendered in the recipient's language."""
 
     __tablename__ = "outgoing_mails"
     __table_args__ = (
         UniqueConstraint("notification_id", "to_address", name="uq_outgoing_mail_per_address"),
-        CheckConstraint(
-            "status IN ('queued', 'sending', 'sent', 'failed', 'interrupted')", name="known_status"
-        ),
+        enum_check("status", MailStatus),
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
     )
 
@@ -65,7 +69,7 @@ class OutgoingMail(db.Model):
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
 
-class NoticeRead(db.Model):
+class NoticeRead(Model):
     """A user has read an in-app notice (the notice itself is the `Notification` row)."""
 
     __tablename__ = "notice_reads"

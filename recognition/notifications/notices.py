@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from recognition.accounts.models import User
 from recognition.cases.models import Application, Notification
@@ -26,7 +26,7 @@ class Notice:
     read: bool
 
 
-def _unread(user: User):
+def _unread(user: User) -> ColumnElement[bool]:
     return (
         ~select(NoticeRead.id)
         .where(NoticeRead.user_id == user.id, NoticeRead.notification_id == Notification.id)
@@ -35,7 +35,9 @@ def _unread(user: User):
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(addressed_to(user), _unread(user)))
+    return db.session.execute(
+        select(func.count(Notification.id)).where(addressed_to(user), _unread(user))
+    ).scalar_one()
 
 
 def notices_of(user: User, limit: int = PAGE_SIZE) -> list[Notice]:

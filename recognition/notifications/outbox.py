@@ -17,8 +17,8 @@ from sqlalchemy import select, update
 
 from recognition.cases.models import Notification
 from recognition.clock import utcnow
-from recognition.extensions import db
-from recognition.notifications.models import MailStatus, OutgoingMail
+from recognition.extensions import db, rows_affected
+from recognition.notifications.models import MAIL_LIFECYCLE, MailStatus, OutgoingMail
 from recognition.notifications.recipients import mail_recipients
 from recognition.notifications.texts import compose
 from recognition.notifications.transport import DeliveryFailed, SmtpTransport
@@ -61,10 +61,10 @@ def queue_mails(report: DrainReport | None = None) -> DrainReport:
                 .where(Notification.id == notification_id, Notification.mails_queued_at.is_(None))
                 .values(mails_queued_at=utcnow())
             )
-            if claimed.rowcount != 1:
+            if rows_affected(claimed) != 1:
                 db.session.rollback()
                 continue
-            notification = db.session.get(Notification, notification_id)
+            notification = db.session.get_one(Notification, notification_id)  # just claimed: it exists
             recipients = {r.address.lower(): r for r in mail_recipients(notification)}
             for recipient in recipients.values():
                 text = compose(notification, recipient.role, recipient.locale)
@@ -91,14 +91,17 @@ def mark_interrupted(now: datetime, report: DrainReport) -> None:
     """Mails a dead drain left with the server: recorded, never resent automatically."""
     result = db.session.execute(
         update(OutgoingMail)
-        .where(OutgoingMail.status == MailStatus.sending, OutgoingMail.claimed_at < now - SENDING_LEASE)
+        .where(
+            OutgoingMail.status.in_(MAIL_LIFECYCLE.sources("interrupt")),
+            OutgoingMail.claimed_at < now - SENDING_LEASE,
+        )
         .values(
-            status=MailStatus.interrupted,
+            status=MAIL_LIFECYCLE.dest("interrupt"),
             last_error="The drain stopped while the server had this mail; not resent, to avoid a duplicate.",
         )
     )
     db.session.commit()
-    report.interrupted += result.rowcount
+    report.interrupted += rows_affected(result)
 
 
 def deliver_due(transport: SmtpTransport, report: DrainReport | None = None) -> DrainReport:
@@ -131,29 +134,29 @@ def deliver_due(transport: SmtpTransport, report: DrainReport | None = None) -> 
 def _deliver_one(transport: SmtpTransport, mail_id: int, max_attempts: int, report: DrainReport) -> None:
     claimed = db.session.execute(
         update(OutgoingMail)
-        .where(OutgoingMail.id == mail_id, OutgoingMail.status == MailStatus.queued)
-        .values(status=MailStatus.sending, claimed_at=utcnow(), attempts=OutgoingMail.attempts + 1)
+        .where(OutgoingMail.id == mail_id, OutgoingMail.status.in_(MAIL_LIFECYCLE.sources("claim")))
+        .values(status=MAIL_LIFECYCLE.dest("claim"), claimed_at=utcnow(), attempts=OutgoingMail.attempts + 1)
     )
     db.session.commit()
-    if claimed.rowcount != 1:
+    if rows_affected(claimed) != 1:
         return  # another drain has it
-    mail = db.session.get(OutgoingMail, mail_id)
+    mail = db.session.get_one(OutgoingMail, mail_id)  # just claimed: it exists
     try:
         transport.send(mail)
     except DeliveryFailed as error:
         mail.last_error = str(error)
         if mail.attempts >= max_attempts:
-            mail.status = MailStatus.failed
+            mail.status = MAIL_LIFECYCLE.dest("fail")
             report.failed += 1
             log.warning(
                 "mail %s to %s failed after %s attempts: %s", mail.id, mail.to_address, mail.attempts, error
             )
         else:
-            mail.status = MailStatus.queued
+            mail.status = MAIL_LIFECYCLE.dest("retry")
             mail.next_attempt_at = utcnow() + _retry_delay(mail.attempts)
             report.retried += 1
     else:
-        mail.status = MailStatus.sent
+        mail.status = MAIL_LIFECYCLE.dest("deliver")
         mail.sent_at = utcnow()
         mail.last_error = ""
         report.sent += 1
@@ -165,9 +168,9 @@ def drain() -> DrainReport:
     report = queue_mails()
     transport = SmtpTransport.from_app()
     if transport is None:
-        report.held = db.session.scalar(
+        report.held = db.session.execute(
             select(db.func.count(OutgoingMail.id)).where(OutgoingMail.status == MailStatus.queued)
-        )
+        ).scalar_one()
         return report
     return deliver_due(transport, report)
 
@@ -179,9 +182,14 @@ def next_attempt_due() -> datetime | None:
     )
 
 
+def may_send_again(mail: OutgoingMail) -> bool:
+    """Whether the secretariat's "send again" applies: a failed or interrupted mail."""
+    return MAIL_LIFECYCLE.allows(mail.status, "send_again")
+
+
 def send_again(mail: OutgoingMail) -> None:
     """The secretariat's decision to send a failed or interrupted mail once more."""
-    mail.status = MailStatus.queued
+    mail.status = MAIL_LIFECYCLE.dest("send_again")
     mail.next_attempt_at = utcnow()
     mail.attempts = 0
     db.session.flush()

@@ -8,9 +8,12 @@ allowlist of what the public registry already shows: no application ids, scores,
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
+from typing import Any
 
 import marshmallow as ma
-from flask import current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 from flask_smorest import Api, Blueprint, abort
 from flask_smorest.error_handler import ErrorSchema
 from marshmallow import fields, validate
@@ -19,7 +22,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from recognition.accounts.models import AdministrativeUnit, Sector
 from recognition.extensions import csrf, db
-from recognition.honours.models import CertificateStatus
+from recognition.honours.models import Certificate, CertificateStatus
 from recognition.registry.queries import (
     PAGE_SIZE,
     RegistryFilters,
@@ -155,7 +158,7 @@ def registry(
     sector: str | None = None,
     unit: str | None = None,
     q: str = "",
-):
+) -> dict[str, Any]:
     """Valid certificates, newest round first."""
     sector_id = _reference_id(Sector, sector)
     unit_id = _reference_id(AdministrativeUnit, unit)
@@ -176,7 +179,7 @@ def registry(
 @bp.route(f"/products/<int(max={MAX_ID}):product_id>")
 @bp.response(200, ProductDetail)
 @bp.alt_response(404, schema=ErrorSchema, description="The product has no certificate.")
-def product(product_id: int):
+def product(product_id: int) -> ResponseReturnValue:
     """A recognised product with its certificates, current and past."""
     certificates = product_certificates(product_id)
     if not certificates:
@@ -192,7 +195,7 @@ def product(product_id: int):
 @bp.route("/verify/<serial>")
 @bp.response(200, Verification)
 @bp.alt_response(404, schema=VerificationNotFound, description="No certificate has this serial.")
-def verify(serial: str):
+def verify(serial: str) -> Certificate | Response:
     """The status of one certificate, as its QR code links to it."""
     normalised = serial.strip().upper()
     certificate = certificate_by_serial(normalised) if SERIAL_PATTERN.fullmatch(normalised) else None
@@ -203,7 +206,7 @@ def verify(serial: str):
     return certificate
 
 
-def _reference_id(model, code: str | None) -> int | None:
+def _reference_id(model: type[Sector] | type[AdministrativeUnit], code: str | None) -> int | None:
     """The id of the sector or unit with this code; None without a code, 0 for an unknown one."""
     if not code:
         return None
@@ -213,8 +216,13 @@ def _reference_id(model, code: str | None) -> int | None:
 # Errors: JSON in the documented ErrorSchema for the API, the site's HTML pages everywhere else --------
 
 
-def _json_error(error: HTTPException):
-    body = {"code": error.code, "status": error.name}
+# The API's error answer: the ErrorSchema body, the status, the headers (Allow on a 405).
+JsonError = tuple[dict[str, Any], int | None, dict[str, str]]
+
+
+def _json_error(error: HTTPException) -> JsonError:
+    db.session.rollback()  # as every error handler does (recognition.policy)
+    body: dict[str, Any] = {"code": error.code, "status": error.name}
     data = getattr(error, "data", None) or {}
     body["message"] = data.get("message", error.description)
     errors = data.get("errors", data.get("messages"))
@@ -230,8 +238,9 @@ bp.register_error_handler(HTTPException, _json_error)
 bp.register_error_handler(500, _json_error)
 
 
-def _routing_error(error: HTTPException):
+def _routing_error(error: HTTPException) -> JsonError | ResponseReturnValue | Awaitable[ResponseReturnValue]:
     """404 and 405 from URL matching belong to no blueprint: answer JSON under the API prefix."""
+    db.session.rollback()
     if request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/"):
         return _json_error(error)
     site_handler = current_app.error_handler_spec[None][None].get(HTTPException)
@@ -250,7 +259,7 @@ class RegistryApi(Api):
         pass
 
 
-def register_api(app) -> None:
+def register_api(app: Flask) -> None:
     """Called by create_app(); the API module owns how it is mounted (and its OpenAPI document)."""
     app.config.setdefault("API_TITLE", "Hanoi key industrial products: registry API")
     app.config.setdefault("API_VERSION", "1")

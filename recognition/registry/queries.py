@@ -15,7 +15,7 @@ from recognition.accounts.services import dummy_hash
 from recognition.cases.models import Application
 from recognition.cases.receipts import lookup_secret_matches
 from recognition.clock import local_today
-from recognition.extensions import db
+from recognition.extensions import contains_pattern, db
 from recognition.honours.models import Certificate, CertificateStatus, Objection
 from recognition.i18n import fold
 from recognition.rounds.models import Round
@@ -29,11 +29,6 @@ class RegistryFilters:
     sector_id: int | None = None
     unit_id: int | None = None
     search: str = ""
-
-
-def _like(text: str) -> str:
-    needle = fold(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{needle}%"
 
 
 def registry_page(filters: RegistryFilters, page: int, per_page: int = PAGE_SIZE) -> Pagination:
@@ -58,7 +53,7 @@ def registry_page(filters: RegistryFilters, page: int, per_page: int = PAGE_SIZE
     if filters.unit_id:
         stmt = stmt.where(Certificate.unit_id == filters.unit_id)
     if filters.search.strip():
-        pattern = _like(filters.search)
+        pattern = contains_pattern(fold(filters.search))
         stmt = stmt.where(
             or_(
                 Certificate.names_folded.like(pattern, escape="\\"),

@@ -54,7 +54,7 @@ def bar_chart(
     height = legend + max(len(rows), 1) * row_height + ROW_GAP
     plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     bounds = [float(v) for row in rows for v in row.values if v is not None]
-    bounds += [float(b) for row in rows if _has_band(row) for b in row.band if b is not None]
+    bounds += [float(b) for row in rows if _has_band(row) for b in row.band or () if b is not None]
     top = max(bounds, default=0) or 1.0
 
     def x(value: Number) -> float:
@@ -100,7 +100,7 @@ def bar_chart(
                 f'<text x="{LABEL_WIDTH + width + 4:.1f}" y="{bar_y + 12}">{escape(value_text(value))}</text>'
             )
         if _has_band(row):
-            low, high = row.band
+            low, high = row.band or (None, None)
             start = x(low or 0)
             end = x(high) if high is not None else LABEL_WIDTH + plot
             parts.append(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import IntegerField, SubmitField
+from wtforms import Field, IntegerField, SubmitField
+from wtforms.form import BaseForm
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -29,7 +30,7 @@ def may_enter_city_totals(user: User) -> bool:
     return user.is_authenticated and user.has_role(Role.secretariat)
 
 
-def more_than_zero(_form, field) -> None:
+def more_than_zero(_form: BaseForm, field: Field) -> None:
     """A total of zero would make every share meaningless (negative ones MoneyField refuses itself)."""
     if field.data == 0:
         raise ValidationError(_("Must be more than zero."))

@@ -7,15 +7,20 @@ are never loaded. Only the list of overdue dossiers returns rows, and at most OV
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    ColumnElement,
+    ColumnExpressionArgument,
     Date,
     DateTime,
     Float,
+    Row,
     case,
     distinct,
     exists,
@@ -27,6 +32,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Sector, User
@@ -117,13 +123,18 @@ class Breakdown:
     recognised: int
 
 
-def _breakdown(round_: Round, key, entity, join_product: bool) -> list[tuple]:
+def _breakdown(
+    round_: Round,
+    key: ColumnElement[int],
+    entity: type[AdministrativeUnit] | type[Sector],
+    join_product: bool,
+) -> Sequence[Row]:
     """(entity, submitted, endorsed, recognised) per value of `key`, an expression over a submitted
     application; grouped on a derived table, so PostgreSQL never has to match bound parameters."""
-    dossiers = select(key.label("key"), Application.state.label("state")).join(Application.enterprise)
+    query = select(key.label("key"), Application.state.label("state")).join(Application.enterprise)
     if join_product:
-        dossiers = dossiers.join(Application.product)
-    dossiers = dossiers.where(
+        query = query.join(Application.product)
+    dossiers = query.where(
         Application.round_id == round_.id, Application.submitted_at.is_not(None)
     ).subquery()
     endorsed = func.sum(case((dossiers.c.state.in_(REACHED_ENDORSEMENT), 1), else_=0))
@@ -213,10 +224,12 @@ class Overdue:
         return self.total - len(self.listed)
 
 
-def _due_on(round_: Round):
+def _due_on(round_: Round) -> ColumnElement[date | None]:
     """The date the dossier's current step is due: its own clock while it is vetted or supplemented
     (working days, set by the workflow), then the round's plan (review start and end, decision)."""
-    whens = [(Application.state.in_([S.submitted, S.vetting, S.supplement_requested]), Application.due_on)]
+    whens: list[tuple[ColumnElement[bool], ColumnExpressionArgument[date | None]]] = [
+        (Application.state.in_([S.submitted, S.vetting, S.supplement_requested]), Application.due_on)
+    ]
     for state, day in (
         (S.endorsed, round_.review_starts_on),
         (S.under_review, round_.review_ends_on),
@@ -238,9 +251,9 @@ def _step_of(state: State, sheets_pending: bool) -> str:
     }[state]
 
 
-def _sheet_pending():
+def _sheet_pending() -> tuple[ColumnExpressionArgument[bool], ColumnExpressionArgument[bool]]:
     """A reviewer of the dossier (not removed by a conflict) has not submitted their sheet."""
-    return ReviewAssignment.submitted_at.is_(None), ReviewAssignment.has_conflict.is_not(True)
+    return ReviewAssignment.submitted_at.is_(None), ReviewAssignment.reviews
 
 
 def _responsible(state: State, vetting_body: VettingBody | None, unit_name: str | None) -> str:
@@ -323,13 +336,14 @@ def overdue_steps(round_: Round, today: date) -> Overdue:
         OverdueCount(step, who, dossiers, (today - first_due).days)
         for (step, who), (dossiers, first_due) in counts.items()
     ]
-    by_whom += [
-        OverdueCount("council_review", name, dossiers, (today - round_.review_ends_on).days)
-        for name, dossiers in members
-    ]
+    if round_.review_ends_on is not None:  # else `members` is empty: no review has ended
+        by_whom += [
+            OverdueCount("council_review", name, dossiers, (today - round_.review_ends_on).days)
+            for name, dossiers in members
+        ]
     by_whom.sort(key=lambda c: (-c.most_days_late, -c.dossiers, c.step, c.responsible))
 
-    def who_must_act(row) -> tuple[str, ...]:
+    def who_must_act(row: Row) -> tuple[str, ...]:
         if row.state == S.under_review and row.pending:
             return tuple(reviewers.get(row.id, ()))
         if row.state == S.supplement_requested:
@@ -365,13 +379,13 @@ class days_between(FunctionElement):
 
 
 @compiles(days_between)
-def _days_between(element, compiler, **kw) -> str:
+def _days_between(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
 
 
 @compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw) -> str:
+def _days_between_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"(julianday({end}) - julianday({start}))"
 
@@ -426,6 +440,7 @@ def stage_times(round_: Round) -> list[StageTime]:
         .cte("first_events")
     )
     parts = []
+    start: ColumnElement[Any]
     for index, stage in enumerate(STAGES):
         if stage.start == PUBLISHED:
             if round_.results_published_at is None:
@@ -507,7 +522,7 @@ def recognised_figures(round_: Round) -> Figures:
         .subquery("latest")
     )
 
-    def in_year(offset: int, column):
+    def in_year(offset: int, column: ColumnExpressionArgument[int]) -> ColumnElement[int | None]:
         return func.max(case((figures.year == latest.c.year - offset, column)))
 
     per_dossier = (
@@ -525,7 +540,7 @@ def recognised_figures(round_: Round) -> Figures:
     )
     compared = per_dossier.c.production_before.is_not(None)
 
-    def total(column, only_compared: bool = False):
+    def total(column: ColumnElement[int | None], only_compared: bool = False) -> ColumnElement[int]:
         value = case((compared, column), else_=0) if only_compared else column
         return func.coalesce(func.sum(value), 0)
 

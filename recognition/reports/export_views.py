@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template
+from flask.typing import ResponseReturnValue
 
 from recognition.accounts.models import Role
 from recognition.accounts.permissions import blueprint_requires
@@ -17,7 +18,7 @@ blueprint_requires(bp, Role.secretariat)
 
 
 @bp.route("/rounds/<int:round_id>.xlsx")
-def workbook(round_id: int):
+def workbook(round_id: int) -> ResponseReturnValue:
     """Applications, scores and certificates, a sheet each."""
     round_ = get_round_or_404(round_id)
     data = exports.to_xlsx(exports.round_tables(round_))
@@ -33,22 +34,22 @@ def _csv(round_id: int, name: str) -> Response:
 
 
 @bp.route("/rounds/<int:round_id>/applications.csv")
-def applications_csv(round_id: int):
+def applications_csv(round_id: int) -> ResponseReturnValue:
     return _csv(round_id, "applications")
 
 
 @bp.route("/rounds/<int:round_id>/scores.csv")
-def scores_csv(round_id: int):
+def scores_csv(round_id: int) -> ResponseReturnValue:
     return _csv(round_id, "scores")
 
 
 @bp.route("/rounds/<int:round_id>/certificates.csv")
-def certificates_csv(round_id: int):
+def certificates_csv(round_id: int) -> ResponseReturnValue:
     return _csv(round_id, "certificates")
 
 
 @bp.route("/rounds/<int:round_id>/report")
-def report(round_id: int):
+def report(round_id: int) -> ResponseReturnValue:
     """The round's report as a page made to be printed (a print stylesheet, no script)."""
     round_ = get_round_or_404(round_id)
     return render_template(

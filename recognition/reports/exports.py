@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,7 +29,7 @@ from recognition.accounts.models import AdministrativeUnit, Sector, User
 from recognition.cases.models import STATE_LABELS, Application, State
 from recognition.clock import format_day, to_local
 from recognition.extensions import db
-from recognition.honours.models import CERTIFICATE_STATUS_LABELS, Certificate
+from recognition.honours.models import Certificate
 from recognition.review.models import Criterion, CriterionGroup, ReviewAssignment, Score
 from recognition.review.scoring import board
 from recognition.rounds.models import Round
@@ -49,6 +50,10 @@ OUTCOMES = {
 }
 
 
+# What one cell of an exported table holds: text, a number, a day, or nothing.
+CellValue = str | int | float | Decimal | dt.date | None
+
+
 @dataclass(frozen=True)
 class Column:
     header: LazyString
@@ -63,7 +68,7 @@ class Table:
     name: str
     title: LazyString
     columns: tuple[Column, ...]
-    rows: list[tuple]
+    rows: Sequence[tuple[CellValue, ...]]
 
 
 APPLICATION_COLUMNS = (
@@ -108,7 +113,7 @@ def applications_table(round_: Round) -> Table:
     totals = {result.application.id: result.total for result in board(round_)}
     records = [(a, a.enterprise_record, a.product_record) for a in applications]
     unit_ids = {enterprise.unit_id for _a, enterprise, _p in records if enterprise.unit_id}
-    units = {
+    units: dict[int | None, str] = {
         u.id: u.name
         for u in db.session.scalars(
             select(AdministrativeUnit).where(AdministrativeUnit.id.in_(unit_ids or [-1]))
@@ -125,7 +130,7 @@ def applications_table(round_: Round) -> Table:
             units.get(enterprise.unit_id),
             sectors.get(product.sector_id),
             str(STATE_LABELS[application.state]),
-            to_local(application.submitted_at).date(),
+            to_local(application.submitted_at).date() if application.submitted_at else None,
             totals.get(application.id),
             str(OUTCOMES[application.state]) if application.state in OUTCOMES else None,
         )
@@ -169,7 +174,7 @@ def certificates_table(round_: Round) -> Table:
             c.decision_number,
             c.decision_date,
             c.valid_until,
-            str(CERTIFICATE_STATUS_LABELS[c.current_status]),
+            str(c.current_status.label),
         )
         for c in certificates
     ]
@@ -196,7 +201,7 @@ def is_formula_like(text: str) -> bool:
     return text.startswith(FORMULA_PREFIXES)
 
 
-def _xlsx_cell(cell: Cell, column: Column, value) -> None:
+def _xlsx_cell(cell: Cell, column: Column, value: CellValue) -> None:
     if value is None:
         return
     if isinstance(value, str):
@@ -215,7 +220,7 @@ def _xlsx_cell(cell: Cell, column: Column, value) -> None:
 def to_xlsx(tables: list[Table]) -> bytes:
     """A workbook with a sheet per table: bold frozen header, set widths, real dates and numbers."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     bold = Font(bold=True)
     for table in tables:
         sheet = workbook.create_sheet(title=str(table.title)[:31])
@@ -234,7 +239,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
     return buffer.getvalue()
 
 
-def _csv_value(value) -> str:
+def _csv_value(value: CellValue) -> str:
     if value is None:
         return ""
     if isinstance(value, str):

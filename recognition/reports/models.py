@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.accounts.models import User
 from recognition.clock import utcnow
-from recognition.extensions import db
+from recognition.extensions import Model, db
 
 
-class CityTotals(db.Model):
+class CityTotals(Model):
     """The city's industrial output and exports for a year (from the statistics office's figures), so
     the dashboard can show the recognised enterprises' share of them against the plan's targets."""
 

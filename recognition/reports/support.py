@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
 from recognition.accounts.models import Enterprise, Role, User
@@ -34,12 +34,12 @@ AUDITED_FIELDS = ("kind", "date", "programme", "amount_vnd", "note")
 class SupportRefused(OperationRefused):
     """A support record the rules refuse; `field` names the form field to show it beside."""
 
-    def __init__(self, message, field: str | None = None):
+    def __init__(self, message: LazyString | str, field: str | None = None):
         super().__init__(message)
         self.field = field
 
 
-def _valid_today():
+def _valid_today() -> ColumnElement[bool]:
     return (Certificate.status == CertificateStatus.valid) & (Certificate.valid_until >= local_today())
 
 

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from recognition.i18n import Form
 from recognition.nomination.forms import amount
 from recognition.reports.support import support_date_problem
-from recognition.reports.support_models import SUPPORT_KIND_LABELS
+from recognition.reports.support_models import SupportKind
 
 
 class SupportForm(Form):
     kind = SelectField(
         _l("Kind of support"),
-        choices=[SelectChoice(kind.value, label) for kind, label in SUPPORT_KIND_LABELS.items()],
+        choices=SupportKind.choices(),
         validators=[DataRequired()],
     )
     date = DateField(_l("Date received"), validators=[InputRequired()])
@@ -31,12 +31,12 @@ class SupportForm(Form):
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Record the support"))
 
-    def __init__(self, since: datetime.date | None = None, *args, **kwargs):
+    def __init__(self, since: datetime.date | None = None, *args: Any, **kwargs: Any) -> None:
         """`since`: the recognition support counts from, so the date is checked with the other fields."""
         super().__init__(*args, **kwargs)
         self.since = since
 
-    def validate_date(self, field) -> None:
+    def validate_date(self, field: DateField) -> None:
         problem = support_date_problem(field.data, self.since) if field.data and self.since else None
         if problem is not None:
             raise ValidationError(str(problem))

@@ -4,7 +4,6 @@ recognised enterprises receive support"), logged by the secretariat so the targe
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text
@@ -12,34 +11,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.accounts.models import Enterprise, User
 from recognition.clock import utcnow
-from recognition.extensions import db
+from recognition.extensions import Model, db, enum_check
+from recognition.labels import LabelledEnum
 
 
-class SupportKind(enum.StrEnum):
-    trade_promotion = "trade_promotion"
-    technology = "technology"
-    training = "training"
-    branding = "branding"
-    land_procedures = "land_procedures"
-    finance = "finance"
+class SupportKind(LabelledEnum):
+    trade_promotion = "trade_promotion", _l("Trade fairs and promotion")
+    technology = "technology", _l("Technology")
+    training = "training", _l("Training")
+    branding = "branding", _l("Branding")
+    land_procedures = "land_procedures", _l("Land and procedures")
+    finance = "finance", _l("Finance")
 
 
-SUPPORT_KIND_LABELS = {
-    SupportKind.trade_promotion: _l("Trade fairs and promotion"),
-    SupportKind.technology: _l("Technology"),
-    SupportKind.training: _l("Training"),
-    SupportKind.branding: _l("Branding"),
-    SupportKind.land_procedures: _l("Land and procedures"),
-    SupportKind.finance: _l("Finance"),
-}
-
-
-class SupportRecord(db.Model):
+class SupportRecord(Model):
     """One act of support an enterprise received: kind, day, the programme it came from, the amount
     when there is one."""
 
     __tablename__ = "support_records"
-    __table_args__ = (CheckConstraint("amount_vnd IS NULL OR amount_vnd >= 0", name="amount_non_negative"),)
+    __table_args__ = (
+        CheckConstraint("amount_vnd IS NULL OR amount_vnd >= 0", name="amount_non_negative"),
+        enum_check("kind", SupportKind),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)

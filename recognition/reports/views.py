@@ -5,6 +5,7 @@ The administrator reads them too; only the secretariat enters the city's totals.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,38 +15,39 @@ from recognition.accounts.models import Role
 from recognition.accounts.permissions import blueprint_requires
 from recognition.cases.models import STATE_LABELS
 from recognition.clock import local_today
-from recognition.extensions import db
+from recognition.policy import commit
 from recognition.reports import targets
-from recognition.reports.charts import Row, bar_chart
+from recognition.reports.charts import Number, Row, bar_chart
 from recognition.reports.city_totals import CityTotalsForm, may_enter_city_totals, save_city_totals
-from recognition.reports.dashboard import STEP_LABELS, Dashboard, round_dashboard
+from recognition.reports.dashboard import STEP_LABELS, Breakdown, Dashboard, round_dashboard
 from recognition.rounds.models import Round
 from recognition.rounds.queries import get_round_or_404, rounds_newest_first
+from recognition.validators import filled
 
 bp = Blueprint("reports", __name__, url_prefix="/secretariat/reports")
 blueprint_requires(bp, Role.secretariat, Role.admin)
 
 
-def one_decimal(value) -> str:
+def one_decimal(value: Number | None) -> str:
     return "—" if value is None else format_decimal(value, format="#,##0.0")
 
 
-def _count(value) -> str:
+def _count(value: Number) -> str:
     return format_decimal(value, format="#,##0")
 
 
 @bp.route("/")
-def home():
+def home() -> ResponseReturnValue:
     return render_template("reports/home.html", rounds=rounds_newest_first())
 
 
 @bp.route("/rounds/<int:round_id>")
-def dashboard(round_id: int):
+def dashboard(round_id: int) -> ResponseReturnValue:
     return _dashboard_page(get_round_or_404(round_id))
 
 
 @bp.route("/rounds/<int:round_id>/city-totals", methods=["POST"])
-def city_totals(round_id: int):
+def city_totals(round_id: int) -> ResponseReturnValue:
     if not may_enter_city_totals(current_user):
         abort(403)
     round_ = get_round_or_404(round_id)
@@ -53,14 +55,17 @@ def city_totals(round_id: int):
     if not form.validate_on_submit():
         return _dashboard_page(round_, form)
     save_city_totals(
-        form.year.data, form.industrial_output_vnd.data, form.export_value_usd.data, current_user
+        filled(form.year.data),
+        filled(form.industrial_output_vnd.data),
+        filled(form.export_value_usd.data),
+        current_user,
     )
-    db.session.commit()
+    commit()
     flash(_("The city's totals for %(year)s are saved.", year=form.year.data), "success")
     return redirect(url_for("reports.dashboard", round_id=round_.id, _anchor="economy"))
 
 
-def _dashboard_page(round_: Round, form: CityTotalsForm | None = None):
+def _dashboard_page(round_: Round, form: CityTotalsForm | None = None) -> str:
     numbers = round_dashboard(round_, local_today(), str(get_locale()))
     if form is None and may_enter_city_totals(current_user):
         totals = numbers.shares.totals
@@ -95,8 +100,13 @@ def dashboard_charts(d: Dashboard) -> dict[str, Markup]:
     )
     breakdown_series = (_("Submitted"), _("Endorsed"), _("Recognised"))
 
-    def percent(value) -> str:
+    def percent(value: Number | None) -> str:
         return f"{one_decimal(value)} %"
+
+    def breakdown(chart_id: str, title: str, rows: list[Breakdown]) -> Markup:
+        """Submitted, endorsed and recognised dossiers, a row per unit or per sector."""
+        bars = [Row(row.name, (row.submitted, row.endorsed, row.recognised)) for row in rows]
+        return bar_chart(chart_id, title, bars, series=breakdown_series, value_text=_count)
 
     return {
         "funnel": bar_chart(
@@ -123,20 +133,8 @@ def dashboard_charts(d: Dashboard) -> dict[str, Markup]:
             value_text=_count,
             band_label=band,
         ),
-        "units": bar_chart(
-            "chart-units",
-            _("Dossiers by administrative unit"),
-            [Row(row.name, (row.submitted, row.endorsed, row.recognised)) for row in d.by_unit],
-            series=breakdown_series,
-            value_text=_count,
-        ),
-        "sectors": bar_chart(
-            "chart-sectors",
-            _("Dossiers by sector"),
-            [Row(row.name, (row.submitted, row.endorsed, row.recognised)) for row in d.by_sector],
-            series=breakdown_series,
-            value_text=_count,
-        ),
+        "units": breakdown("chart-units", _("Dossiers by administrative unit"), d.by_unit),
+        "sectors": breakdown("chart-sectors", _("Dossiers by sector"), d.by_sector),
         "overdue": bar_chart(
             "chart-overdue",
             _("Overdue dossiers by who must act"),

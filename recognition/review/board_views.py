@@ -3,24 +3,27 @@ conclusions one by one or in bulk."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
 
+from recognition import policy
 from recognition.accounts.models import Role, User
 from recognition.accounts.permissions import blueprint_requires
 from recognition.cases.models import Application, State
 from recognition.cases.queries import override_reasons_of
 from recognition.cases.services import take_step
 from recognition.extensions import db
-from recognition.params import parse_id
-from recognition.review import services
+from recognition.review import forms, services
 from recognition.review.models import ReviewAssignment
 from recognition.review.scoring import SPREAD_RULE, TIE_BREAK_RULE, groups_of
 from recognition.review.scoring import board as board_results
 from recognition.rounds.queries import get_round_or_404
+from recognition.validators import filled
 
 bp = Blueprint("review_board", __name__, url_prefix="/secretariat/review")
 blueprint_requires(bp, Role.secretariat)
@@ -35,8 +38,19 @@ def load_application(application_id: int) -> Application:
     return application
 
 
+def _refused(application: Application, form: forms.Form, back_to: str) -> Response:
+    """A board form that did not validate: a garbled hidden field (the page never sends one) is a bad
+    request; a wrong choice is flashed with the dossier's code, and the page is shown again."""
+    if "version" in form and form["version"].errors:
+        abort(400)
+    for errors in form.errors.values():
+        for error in errors:
+            flash(f"{application.receipt_code}: {error}", "danger")
+    return redirect(back_to)
+
+
 @bp.route("/rounds/<int:round_id>/assignments")
-def assignments(round_id: int):
+def assignments(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
     applications = db.session.scalars(
         select(Application)
@@ -63,57 +77,58 @@ def assignments(round_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/assign-evenly", methods=["POST"])
-def assign_evenly(round_id: int):
+def assign_evenly(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
-    try:
-        outcome = services.assign_evenly(round_, current_user)
-        db.session.commit()
-        flash(_("%(count)s assignments made.", count=outcome.made), "success")
-        if outcome.short:
-            flash(
-                _(
-                    "No eligible council member is left for %(codes)s: each needs %(needed)s reviewers "
-                    "without a conflict of interest. Add members to the council.",
-                    codes=", ".join(a.receipt_code for a in outcome.short),
-                    needed=round_.reviewers_per_dossier,
-                ),
-                "warning",
-            )
-    except services.ReviewError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    return redirect(url_for("review_board.assignments", round_id=round_.id))
+    back = policy.back_to(url_for("review_board.assignments", round_id=round_.id))
+    outcome = services.assign_evenly(round_, current_user)
+    policy.commit()
+    flash(_("%(count)s assignments made.", count=outcome.made), "success")
+    if outcome.short:
+        flash(
+            _(
+                "No eligible council member is left for %(codes)s: each needs %(needed)s reviewers "
+                "without a conflict of interest. Add members to the council.",
+                codes=", ".join(a.receipt_code or "" for a in outcome.short),  # submitted: each has one
+                needed=round_.reviewers_per_dossier,
+            ),
+            "warning",
+        )
+    return redirect(back)
 
 
 @bp.route("/applications/<int:application_id>/reviewers", methods=["POST"])
-def add_reviewer(application_id: int):
+def add_reviewer(application_id: int) -> ResponseReturnValue:
     application = load_application(application_id)
-    user = db.session.get(User, parse_id(request.form.get("user_id", "")) or 0)
+    form = forms.AddReviewerForm()
+    if not form.validate_on_submit():
+        return _refused(application, form, url_for("review_board.assignments", round_id=application.round_id))
+    user = db.session.get(User, filled(form.user_id.data))
     if user is None:
         abort(404)
-    try:
-        services.assign_reviewer(application, user, current_user)
-        db.session.commit()
-        flash(_("Reviewer assigned."), "success")
-    except services.ReviewError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    return redirect(url_for("review_board.assignments", round_id=application.round_id))
+    back = policy.back_to(url_for("review_board.assignments", round_id=application.round_id))
+    services.assign_reviewer(application, user, current_user)
+    policy.commit()
+    flash(_("Reviewer assigned."), "success")
+    return redirect(back)
 
 
 @bp.route("/applications/<int:application_id>/open-review", methods=["POST"])
-def open_review(application_id: int):
+def open_review(application_id: int) -> ResponseReturnValue:
     application = load_application(application_id)
-    _result, refusals = take_step(application, "open_review", current_user, request.form.get("version"))
-    for refusal in refusals:
-        flash(f"{application.receipt_code}: {refusal.message}", "danger")
-    if not refusals:
-        flash(_("Council review opened for %(code)s.", code=application.receipt_code), "success")
-    return redirect(url_for("review_board.assignments", round_id=application.round_id))
+    form = forms.BoardStepForm()
+    if not form.validate_on_submit():
+        return _refused(application, form, url_for("review_board.assignments", round_id=application.round_id))
+    back = policy.back_to(
+        url_for("review_board.assignments", round_id=application.round_id), about=application.receipt_code
+    )
+    take_step(application, "open_review", current_user, form.version.data)
+    policy.commit()
+    flash(_("Council review opened for %(code)s.", code=application.receipt_code), "success")
+    return redirect(back)
 
 
 @bp.route("/rounds/<int:round_id>/board")
-def board(round_id: int):
+def board(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
     results = board_results(round_)
     return render_template(
@@ -128,26 +143,25 @@ def board(round_id: int):
 
 
 @bp.route("/applications/<int:application_id>/conclude", methods=["POST"])
-def conclude(application_id: int):
+def conclude(application_id: int) -> ResponseReturnValue:
     application = load_application(application_id)
-    data = {}
-    if request.form.get("outcome") in (State.recommended.value, State.not_recommended.value):
-        data["outcome"] = request.form["outcome"]
-        data["override_reason"] = request.form.get("override_reason", "")
-    _result, refusals = take_step(
-        application, "conclude_review", current_user, request.form.get("version"), **data
+    form = forms.ConclusionForm()
+    if not form.validate_on_submit():
+        return _refused(application, form, url_for("review_board.board", round_id=application.round_id))
+    back = policy.back_to(
+        url_for("review_board.board", round_id=application.round_id), about=application.receipt_code
     )
-    for refusal in refusals:
-        flash(f"{application.receipt_code}: {refusal.message}", "danger")
-    if not refusals:
-        flash(_("Review concluded for %(code)s.", code=application.receipt_code), "success")
-    return redirect(url_for("review_board.board", round_id=application.round_id))
+    take_step(application, "conclude_review", current_user, form.version.data, **form.step_data())
+    policy.commit()
+    flash(_("Review concluded for %(code)s.", code=application.receipt_code), "success")
+    return redirect(back)
 
 
 @bp.route("/rounds/<int:round_id>/conclude", methods=["POST"])
-def conclude_all(round_id: int):
+def conclude_all(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
     results = services.conclude_complete(round_, current_user)
+    policy.commit()  # each dossier stood alone (a savepoint each): the concluded ones are kept
     done = [r for r in results if not r.refusals]
     flash(_("%(count)s reviews concluded.", count=len(done)), "success")
     for result in results:

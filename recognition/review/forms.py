@@ -1,24 +1,28 @@
-"""The council member's forms: the declaration of interests, and points with a comment per criterion."""
+"""The council member's forms (the declaration of interests, points with a comment per criterion) and
+the secretariat's on the review board (a reviewer to assign, opening review, the conclusion)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 
-from flask_babel import format_decimal, get_locale
+from flask_babel import LazyString, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from recognition.cases.models import CONCLUDED_STATES, STATE_LABELS
 from recognition.i18n import Form
+from recognition.params import IdField
 from recognition.review.models import Criterion, Score
 from recognition.review.services import ScoreInput
 
 # Score.comment and ReviewAssignment.conflict_reason limits.
 COMMENT_MAX = 5000
 REASON_MAX = 1000
+OVERRIDE_REASON_MAX = 5000  # kept in the conclusion's audit event
 
 
 def format_points(value: Decimal | None) -> str:
@@ -47,7 +51,7 @@ class DeclarationForm(Form):
     )
     submit = SubmitField(_l("Record my declaration"))
 
-    def validate_reason(self, field) -> None:
+    def validate_reason(self, field: TextAreaField) -> None:
         if self.conflict.data == "yes" and not (field.data or "").strip():
             raise ValidationError(_("Give the reason for the conflict of interest."))
 
@@ -83,7 +87,7 @@ class ScoreForm(Form):
             for criterion, points, comment in self.rows()
         ]
 
-    def show_errors(self, errors: dict[int, object]) -> None:
+    def show_errors(self, errors: Mapping[int, LazyString]) -> None:
         """Put the service's {criterion id: message} next to each criterion's points."""
         for criterion, points, _comment in self.rows():
             if criterion.id in errors:
@@ -123,3 +127,50 @@ def score_form_for(criteria: list[Criterion], saved: Iterable[Score]) -> ScoreFo
     form = MemberScoreForm(data=data)
     form.criteria = criteria
     return form
+
+
+class AddReviewerForm(Form):
+    """One council member to assign to a dossier (the select on the assignments page); the service
+    checks that they sit on the round's council and have no conflict."""
+
+    user_id = IdField(
+        validators=[InputRequired(message=_l("Choose a council member from the list."))],
+        invalid_message=_l("Choose a council member from the list."),
+    )
+
+
+class BoardStepForm(Form):
+    """A board step with no data of its own (opening review). `version`, the dossier's version the
+    page was rendered with, guards against acting on a stale page; absent, the loaded one counts."""
+
+    version = IdField()
+
+
+class ConclusionForm(BoardStepForm):
+    """The secretariat's conclusion: the outcome the rules give (no choice), or another one with a
+    written reason (the workflow's `override_has_reason` guard asks for it)."""
+
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[SelectChoice("", _l("As the rules give"))]
+        + [SelectChoice(s.value, STATE_LABELS[s]) for s in CONCLUDED_STATES],
+        default="",
+        validate_choice=False,  # validate_outcome says it in the secretariat's words
+    )
+    override_reason = TextAreaField(
+        _l("Reason"),
+        validators=[
+            Length(max=OVERRIDE_REASON_MAX, message=_l("Write the reason in at most %(max)d characters."))
+        ],
+    )
+
+    def validate_outcome(self, field: SelectField) -> None:
+        # The choices are SelectChoice objects (WTForms 3.3); the stubs know only 3.2's tuples.
+        if field.data not in {choice.value for choice in field.choices}:  # type: ignore[union-attr]
+            raise ValidationError(_("Choose an outcome from the list."))
+
+    def step_data(self) -> dict:
+        """What conclude_review takes: nothing for the rules' outcome, else the outcome and reason."""
+        if not self.outcome.data:
+            return {}
+        return {"outcome": self.outcome.data, "override_reason": self.override_reason.data or ""}

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.accounts.models import User
 from recognition.clock import utcnow
-from recognition.extensions import db
+from recognition.extensions import Model, db
 from recognition.i18n import Bilingual
+from recognition.lifecycle import Lifecycle, Move
 
 
 def format_points(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-class CriterionGroup(Bilingual, db.Model):
+class CriterionGroup(Bilingual, Model):
     """A group of criteria (e.g. economic value and scale), with an optional minimum on its mean."""
 
     __tablename__ = "criterion_groups"
@@ -41,7 +44,7 @@ class CriterionGroup(Bilingual, db.Model):
         return sum((c.max_points for c in self.criteria), Decimal(0))
 
 
-class Criterion(Bilingual, db.Model):
+class Criterion(Bilingual, Model):
     """One scored criterion: maximum points and guidance for the council."""
 
     __tablename__ = "criteria"
@@ -72,7 +75,7 @@ class Criterion(Bilingual, db.Model):
         return self.text_for("guidance", locale)
 
 
-class CouncilMember(db.Model):
+class CouncilMember(Model):
     """A member of a round's selection council (Hội đồng xét chọn)."""
 
     __tablename__ = "council_members"
@@ -86,7 +89,7 @@ class CouncilMember(db.Model):
     user: Mapped[User] = relationship()
 
 
-class CriterionAssignment(db.Model):
+class CriterionAssignment(Model):
     """A criterion a particular member scores (QĐ 2023/QĐ-UBND assigns criteria to members)."""
 
     __tablename__ = "criterion_assignments"
@@ -95,11 +98,41 @@ class CriterionAssignment(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
 
 
-class ReviewAssignment(db.Model):
+class AssignmentStage(enum.StrEnum):
+    """Where a member's assignment stands, read from its declaration and its submission."""
+
+    undeclared = "undeclared"
+    declared = "declared"  # no conflict: the member scores
+    conflicted = "conflicted"  # final: the member no longer reviews this dossier
+    submitted = "submitted"  # final: the sheet counts
+
+
+# What a member (or the secretariat) may do with an assignment at each stage. A declaration is
+# revisable until the sheet is submitted; unseating a member withdraws only what is still open.
+ASSIGNMENT_LIFECYCLE: Lifecycle[AssignmentStage] = Lifecycle({
+    "declare": Move((AssignmentStage.undeclared, AssignmentStage.declared)),
+    "score": Move((AssignmentStage.declared,)),
+    "submit": Move((AssignmentStage.declared,), AssignmentStage.submitted),
+    "read": Move((AssignmentStage.declared, AssignmentStage.submitted)),
+    "unassign": Move((AssignmentStage.undeclared, AssignmentStage.declared)),
+})  # fmt: skip
+
+
+class ReviewAssignment(Model):
     """A council member assigned to score one application."""
 
     __tablename__ = "review_assignments"
-    __table_args__ = (UniqueConstraint("application_id", "reviewer_id", name="uq_review_assignments_pair"),)
+    __table_args__ = (
+        UniqueConstraint("application_id", "reviewer_id", name="uq_review_assignments_pair"),
+        # A conflict, and only a conflict, carries its reason (review.services.declare).
+        CheckConstraint(
+            "(has_conflict IS TRUE) = (conflict_reason IS NOT NULL AND conflict_reason <> '')",
+            name="conflict_has_reason",
+        ),
+        # Only a member who declared no conflict scores; their total is set exactly when they submit.
+        CheckConstraint("submitted_at IS NULL OR has_conflict IS FALSE", name="submitted_without_conflict"),
+        CheckConstraint("(submitted_at IS NULL) = (total_score IS NULL)", name="total_when_submitted"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
@@ -116,8 +149,26 @@ class ReviewAssignment(db.Model):
     reviewer: Mapped[User] = relationship()
     scores: Mapped[list[Score]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
 
+    @property
+    def stage(self) -> AssignmentStage:
+        if self.submitted_at is not None:
+            return AssignmentStage.submitted
+        if self.has_conflict is None:
+            return AssignmentStage.undeclared
+        return AssignmentStage.conflicted if self.has_conflict else AssignmentStage.declared
 
-class Score(db.Model):
+    @hybrid_property
+    def reviews(self) -> bool:
+        """Still on the dossier: not removed by a declared conflict (in Python and in SQL)."""
+        return self.has_conflict is not True
+
+    @reviews.inplace.expression
+    @classmethod
+    def _reviews_expression(cls) -> ColumnElement[bool]:
+        return cls.has_conflict.is_not(True)
+
+
+class Score(Model):
     """Points one member gives one criterion of one dossier, with a comment; a draft until submitted."""
 
     __tablename__ = "scores"
@@ -138,7 +189,7 @@ class Score(db.Model):
     criterion: Mapped[Criterion] = relationship()
 
 
-class SelfAssessment(db.Model):
+class SelfAssessment(Model):
     """The enterprise's own score and justification for a criterion, part of its nomination."""
 
     __tablename__ = "self_assessments"

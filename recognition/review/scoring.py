@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import LazyString, get_locale
@@ -28,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from recognition.accounts.models import User
-from recognition.cases.models import Application, State
+from recognition.cases.models import BOARD_STATES, PUBLISHED_STATES, Application, State
 from recognition.extensions import db
 from recognition.review.models import Criterion, CriterionAssignment, CriterionGroup, ReviewAssignment
 from recognition.rounds.models import Round
@@ -192,7 +193,7 @@ def evaluate(
             per_criterion[score.criterion_id].append(score.points)
     if per_criterion:
         # Sum the exact means and round once, so the total equals the mean of totals to the cent.
-        exact = {cid: sum(p) / len(p) for cid, p in per_criterion.items()}
+        exact = {cid: sum(p, Decimal(0)) / len(p) for cid, p in per_criterion.items()}
         result.criterion_means = {cid: _round(mean) for cid, mean in exact.items()}
         result.unscored = [c for c in criteria if c.id not in exact]
         if not result.unscored:
@@ -240,7 +241,7 @@ def _load_assignments(application_ids: list[int]) -> dict[int, list[ReviewAssign
     rows = db.session.scalars(
         select(ReviewAssignment)
         .where(ReviewAssignment.application_id.in_(application_ids or [-1]))
-        .where(ReviewAssignment.has_conflict.is_not(True))
+        .where(ReviewAssignment.reviews)
         .options(selectinload(ReviewAssignment.scores), selectinload(ReviewAssignment.reviewer))
         .order_by(ReviewAssignment.id)
     )
@@ -266,7 +267,6 @@ def rule_outcome(application: Application) -> State:
     return dossier_result(application).outcome(application.round)
 
 
-BOARD_STATES = (State.under_review, State.recommended, State.not_recommended, State.recognised)
 
 SPREAD_RULE = _l(
     "Spread: for each criterion, the highest minus the lowest points of the members who scored it; a "
@@ -296,7 +296,7 @@ def board(round_: Round) -> list[DossierResult]:
     ]
     first_group = groups[0].id if groups else None
 
-    def key(result: DossierResult):
+    def key(result: DossierResult) -> tuple[Decimal, Decimal, datetime | None, int]:
         return (
             -(result.total if result.total is not None else Decimal(-1)),
             -(result.group_totals.get(first_group, Decimal(0)) if first_group else Decimal(0)),
@@ -320,4 +320,4 @@ def _recommended(result: DossierResult, round_: Round) -> bool:
     state = result.application.state
     if state == State.under_review:
         return result.complete and result.outcome(round_) == State.recommended
-    return state in (State.recommended, State.recognised)
+    return state in PUBLISHED_STATES

@@ -6,22 +6,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from recognition.accounts.models import Role, User
 from recognition.cases.audit import record_event
-from recognition.cases.errors import OperationRefused, Refusal, WorkflowError
-from recognition.cases.models import Application, Notification, State
+from recognition.cases.errors import OperationRefused
+from recognition.cases.models import ASSIGNABLE_STATES, Application, Notification, State
 from recognition.cases.permissions import acts_as_applicant
-from recognition.cases.workflow import advance
+from recognition.cases.services import StepOutcome, advance_each
 from recognition.clock import utcnow
 from recognition.extensions import db
-from recognition.review.models import CouncilMember, ReviewAssignment, Score
+from recognition.review.models import (
+    ASSIGNMENT_LIFECYCLE,
+    AssignmentStage,
+    CouncilMember,
+    ReviewAssignment,
+    Score,
+)
 from recognition.review.scoring import criteria_for_member, criteria_frozen, criterion_scorers
 from recognition.rounds.models import Round
-
-ASSIGNABLE_STATES = (State.endorsed, State.under_review)
 
 
 class ReviewError(OperationRefused):
@@ -110,7 +115,7 @@ def assign_evenly(round_: Round, actor: User | None = None) -> EvenAssignment:
         db.session.execute(
             select(ReviewAssignment.reviewer_id, func.count())
             .join(Application, Application.id == ReviewAssignment.application_id)
-            .where(Application.round_id == round_.id, ReviewAssignment.has_conflict.is_not(True))
+            .where(Application.round_id == round_.id, ReviewAssignment.reviews)
             .group_by(ReviewAssignment.reviewer_id)
         ).all()
     )
@@ -153,7 +158,7 @@ def assign_evenly(round_: Round, actor: User | None = None) -> EvenAssignment:
 
 def declare(assignment: ReviewAssignment, has_conflict: bool, reason: str = "") -> None:
     """The member's declaration; a conflict removes them and tells the secretariat to reassign."""
-    if assignment.submitted_at is not None:
+    if not ASSIGNMENT_LIFECYCLE.allows(assignment.stage, "declare"):
         raise ReviewError(_l("Scores already submitted cannot be withdrawn by a declaration."))
     if has_conflict and not reason.strip():
         raise ReviewError(_l("Give the reason for the conflict of interest."))
@@ -161,7 +166,7 @@ def declare(assignment: ReviewAssignment, has_conflict: bool, reason: str = "") 
     assignment.conflict_reason = reason.strip() if has_conflict else None
     assignment.declared_at = utcnow()
     record_event(
-        db.session.get(Application, assignment.application_id),
+        db.session.get_one(Application, assignment.application_id),
         assignment.reviewer,
         Role.council_member.value,
         "declare_interest",
@@ -192,15 +197,15 @@ class ScoreInput:
 
 def save_scores(
     assignment: ReviewAssignment, application: Application, inputs: list[ScoreInput], submit: bool
-):
+) -> dict[int, LazyString]:
     """Keep the member's scores as a draft, or submit them (then every one of their criteria is needed).
 
     Returns the list of field errors {criterion_id: message}; nothing is saved when there are any.
     """
-    if assignment.has_conflict is not False:
+    if not ASSIGNMENT_LIFECYCLE.allows(assignment.stage, "score"):
+        if assignment.stage == AssignmentStage.submitted:
+            raise ReviewError(_l("Your scores are already submitted."))
         raise ReviewError(_l("Declare whether you have a conflict of interest first."))
-    if assignment.submitted_at is not None:
-        raise ReviewError(_l("Your scores are already submitted."))
     if application.state != State.under_review:
         raise ReviewError(_l("Scoring is open only while the dossier is under council review."))
     criteria = {c.id: c for c in criteria_for_member(application.round_id, assignment.reviewer_id)}
@@ -242,11 +247,11 @@ def save_scores(
         if score.criterion_id in cleared or score.criterion_id not in criteria:
             assignment.scores.remove(score)
     for criterion_id, (points, comment) in parsed.items():
-        score = existing.get(criterion_id)
-        if score is None:
+        saved = existing.get(criterion_id)
+        if saved is None:
             assignment.scores.append(Score(criterion_id=criterion_id, points=points, comment=comment))
         else:
-            score.points, score.comment = points, comment
+            saved.points, saved.comment = points, comment
     if submit:
         assignment.total_score = sum((p for p, _c in parsed.values()), Decimal(0))
         assignment.submitted_at = utcnow()
@@ -266,7 +271,7 @@ def save_scores(
 
 
 class CriteriaFrozen(ReviewError):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(_l("The criteria are frozen: a council member has already submitted scores."))
 
 
@@ -275,27 +280,12 @@ def ensure_criteria_editable(round_: Round) -> None:
         raise CriteriaFrozen()
 
 
-@dataclass
-class ConclusionResult:
-    application: Application
-    refusals: list[Refusal]
-
-
-def conclude_complete(round_: Round, actor: User) -> list[ConclusionResult]:
-    """Conclude every dossier under review whose scores are all in, each in its own transaction."""
-    results = []
+def conclude_complete(round_: Round, actor: User) -> list[StepOutcome]:
+    """Conclude every dossier under review whose scores are all in (the others are refused, each in a
+    savepoint of its own); the caller commits once for all of them."""
     ids = db.session.scalars(
         select(Application.id).where(
             Application.round_id == round_.id, Application.state == State.under_review
         )
     ).all()
-    for application_id in ids:
-        application = db.session.get(Application, application_id)
-        try:
-            advance(application, "conclude_review", actor)
-            db.session.commit()
-            results.append(ConclusionResult(application, []))
-        except WorkflowError as error:
-            db.session.rollback()
-            results.append(ConclusionResult(db.session.get(Application, application_id), error.refusals))
-    return results
+    return advance_each(ids, "conclude_review", actor)

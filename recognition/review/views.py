@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,13 +20,14 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from recognition.accounts.models import Role, User
 from recognition.accounts.permissions import blueprint_requires
-from recognition.cases.downloads import send_document
+from recognition.cases.downloads import document_links, send_document
 from recognition.cases.models import Application, State
 from recognition.cases.queries import document_of_or_404
 from recognition.extensions import db
 from recognition.nomination.services import current_documents
+from recognition.policy import commit
 from recognition.review import forms, scoring, services
-from recognition.review.models import Criterion, CriterionGroup, ReviewAssignment, Score
+from recognition.review.models import AssignmentStage, Criterion, CriterionGroup, ReviewAssignment, Score
 from recognition.rounds.models import Round
 
 bp = Blueprint("review", __name__, url_prefix="/council")
@@ -32,7 +35,7 @@ blueprint_requires(bp, Role.council_member)
 
 
 @bp.context_processor
-def points_formatter():
+def points_formatter() -> dict[str, Any]:
     return {"points": forms.format_points}
 
 
@@ -47,7 +50,7 @@ def assignments_of(user: User) -> list[tuple[ReviewAssignment, Application]]:
             select(ReviewAssignment, Application)
             .join(Application, Application.id == ReviewAssignment.application_id)
             .join(Application.round)
-            .where(ReviewAssignment.reviewer_id == user.id, ReviewAssignment.has_conflict.is_not(True))
+            .where(ReviewAssignment.reviewer_id == user.id, ReviewAssignment.reviews)
             .options(
                 contains_eager(Application.round),
                 joinedload(Application.enterprise),
@@ -66,14 +69,14 @@ def get_own_assignment_or_404(
     stmt = select(ReviewAssignment).where(
         ReviewAssignment.id == assignment_id,
         ReviewAssignment.reviewer_id == user.id,
-        ReviewAssignment.has_conflict.is_not(True),
+        ReviewAssignment.reviews,
     )
     if lock:
         stmt = stmt.with_for_update()
     assignment = db.session.scalar(stmt)
     if assignment is None:
         abort(404)
-    return assignment, db.session.get(Application, assignment.application_id)
+    return assignment, db.session.get_one(Application, assignment.application_id)
 
 
 # --- what the member does next -----------------------------------------------------------------------
@@ -88,9 +91,9 @@ NEXT_STEP_LABELS = {
 
 
 def next_step(assignment: ReviewAssignment, application: Application) -> str:
-    if assignment.has_conflict is None:
+    if assignment.stage == AssignmentStage.undeclared:
         return "declare"
-    if assignment.submitted_at is not None:
+    if assignment.stage == AssignmentStage.submitted:
         return "submitted"
     if application.state == State.under_review:
         return "score"
@@ -157,19 +160,19 @@ def panel_of(application: Application) -> Panel:
 # --- routes -------------------------------------------------------------------------------------------
 
 
-def _declare_first(assignment: ReviewAssignment):
+def _declare_first(assignment: ReviewAssignment) -> ResponseReturnValue:
     flash(_("Declare first whether you have a conflict of interest with this dossier."), "warning")
     return redirect(url_for(".declare", assignment_id=assignment.id))
 
 
 @bp.route("/")
-def home():
+def home() -> ResponseReturnValue:
     rows = [(a, application, next_step(a, application)) for a, application in assignments_of(current_user)]
     return render_template("review/home.html", rows=rows, next_step_labels=NEXT_STEP_LABELS)
 
 
 @bp.route("/assignments/<int:assignment_id>/declare", methods=["GET", "POST"])
-def declare(assignment_id: int):
+def declare(assignment_id: int) -> ResponseReturnValue:
     assignment, application = get_own_assignment_or_404(
         current_user, assignment_id, lock=request.method == "POST"
     )
@@ -177,13 +180,8 @@ def declare(assignment_id: int):
     if request.method == "GET" and assignment.has_conflict is False:
         form.conflict.data = "no"
     if form.validate_on_submit():
-        try:
-            services.declare(assignment, form.has_conflict, form.reason.data or "")
-        except services.ReviewError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-            return redirect(url_for(".declare", assignment_id=assignment_id))
-        db.session.commit()
+        services.declare(assignment, form.has_conflict, form.reason.data or "")  # refused: back to this page
+        commit()
         if form.has_conflict:
             flash(
                 _(
@@ -200,7 +198,7 @@ def declare(assignment_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>")
-def assignment(assignment_id: int):
+def assignment(assignment_id: int) -> ResponseReturnValue:
     assignment, application = get_own_assignment_or_404(current_user, assignment_id)
     if assignment.has_conflict is None:
         return _declare_first(assignment)
@@ -213,14 +211,12 @@ def assignment(assignment_id: int):
         closed_reason=scoring_closed_reason(application),
         documents=current_documents(application),
         panel=panel_of(application) if assignment.submitted_at is not None else None,
-        document_url=lambda document, inline: url_for(
-            ".document", assignment_id=assignment.id, document_id=document.id, inline=1 if inline else None
-        ),
+        document_url=document_links(".document", assignment_id=assignment.id),
     )
 
 
 @bp.route("/assignments/<int:assignment_id>/documents/<int:document_id>")
-def document(assignment_id: int, document_id: int):
+def document(assignment_id: int, document_id: int) -> ResponseReturnValue:
     """A document of a dossier the member reviews; images and PDFs may be shown inline for preview."""
     assignment, application = get_own_assignment_or_404(current_user, assignment_id)
     if assignment.has_conflict is None:
@@ -230,7 +226,7 @@ def document(assignment_id: int, document_id: int):
 
 
 @bp.route("/assignments/<int:assignment_id>/score", methods=["GET", "POST"])
-def score(assignment_id: int):
+def score(assignment_id: int) -> ResponseReturnValue:
     assignment, application = get_own_assignment_or_404(
         current_user, assignment_id, lock=request.method == "POST"
     )
@@ -242,14 +238,11 @@ def score(assignment_id: int):
     criteria = scoring.criteria_for_member(application.round_id, assignment.reviewer_id)
     form = forms.score_form_for(criteria, assignment.scores)
     if form.validate_on_submit():
-        try:
-            errors = services.save_scores(assignment, application, form.inputs(), submit=form.submitting)
-        except services.ReviewError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-            return redirect(url_for(".score", assignment_id=assignment.id))
+        # A refusal (scoring closed, criteria changed) returns to this page; errors in the points
+        # show the form again with what was typed.
+        errors = services.save_scores(assignment, application, form.inputs(), submit=form.submitting)
         if not errors:
-            db.session.commit()
+            commit()
             if form.submitting:
                 flash(_("Your scores are submitted. The council's scores are shown below."), "success")
                 return redirect(url_for(".assignment", assignment_id=assignment.id, _anchor="panel"))

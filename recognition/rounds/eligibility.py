@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from recognition.cases.errors import Refusal
 from recognition.cases.models import Application, ProductCategory
@@ -50,37 +51,25 @@ def eligibility_failures(
                 "commitment",
             )
         )
-    if category == ProductCategory.high_tech and revenue_vnd < round_.min_revenue_high_tech_vnd:
-        failures.append(
-            Refusal(
-                "revenue_high_tech",
-                _l(
-                    "A high-tech product needs revenue of at least %(amount)s VND a year.",
-                    amount=format_vnd(round_.min_revenue_high_tech_vnd),
-                ),
-                "figures",
-            )
-        )
-    elif category == ProductCategory.other and revenue_vnd < round_.min_revenue_other_vnd:
-        failures.append(
-            Refusal(
-                "revenue_other",
-                _l(
-                    "This product needs revenue of at least %(amount)s VND a year.",
-                    amount=format_vnd(round_.min_revenue_other_vnd),
-                ),
-                "figures",
-            )
-        )
-    elif category == ProductCategory.handicraft and export_value_usd < round_.min_exports_handicraft_usd:
-        failures.append(
-            Refusal(
-                "exports_handicraft",
-                _l(
-                    "A handicraft product needs exports of at least %(amount)s USD a year.",
-                    amount=format_vnd(round_.min_exports_handicraft_usd),
-                ),
-                "figures",
-            )
-        )
+    # The floor of the product's category: the rule, the saved figure it measures, the round's minimum.
+    floors = {
+        ProductCategory.high_tech: ("revenue_high_tech", revenue_vnd, round_.min_revenue_high_tech_vnd),
+        ProductCategory.other: ("revenue_other", revenue_vnd, round_.min_revenue_other_vnd),
+        ProductCategory.handicraft: (
+            "exports_handicraft", export_value_usd, round_.min_exports_handicraft_usd
+        ),
+    }
+    if category in floors:
+        code, figure, minimum = floors[category]
+        if figure < minimum:
+            failures.append(Refusal(code, _floor_message(code, format_vnd(minimum)), "figures"))
     return failures
+
+
+def _floor_message(code: str, amount: str) -> LazyString:
+    """What the applicant reads when a figure is under its category's floor (`amount`: the floor)."""
+    if code == "revenue_high_tech":
+        return _l("A high-tech product needs revenue of at least %(amount)s VND a year.", amount=amount)
+    if code == "revenue_other":
+        return _l("This product needs revenue of at least %(amount)s VND a year.", amount=amount)
+    return _l("A handicraft product needs exports of at least %(amount)s USD a year.", amount=amount)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import get_locale
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -19,31 +22,29 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms import Form as PlainForm
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
+from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.i18n import BabelTranslations, Form
-from recognition.nomination.forms import MAX_USD, MAX_VND, MoneyField
-from recognition.rounds.models import DOCUMENT_KIND_LABELS, RoundStatus, SupplementExpiry, VettingBody
+from recognition.nomination.forms import MAX_USD, MAX_VND, MONEY_HELP, MoneyField
+from recognition.rounds.models import (
+    DocumentKind,
+    Programme,
+    Round,
+    RoundStatus,
+    SupplementExpiry,
+    VettingBody,
+)
 from recognition.validators import MaxEntries, MaxLines, distinct_choices
 
-STATUS_LABELS = {
-    RoundStatus.draft: _l("Draft"),
-    RoundStatus.open: _l("Open"),
-    RoundStatus.closed: _l("Closed"),
-}
-VETTING_BODY_LABELS = {
-    VettingBody.unit: _l("The enterprise's administrative unit"),
-    VettingBody.secretariat: _l("The Department (secretariat)"),
-}
-EXPIRY_LABELS = {
-    SupplementExpiry.remind: _l("Remind the enterprise"),
-    SupplementExpiry.withdraw: _l("Withdraw the dossier automatically"),
-}
+if TYPE_CHECKING:
+    from recognition.accounts.models import User
+    from recognition.review.models import CouncilMember, Criterion
 
 
-def count(label, minimum=0, maximum=1000, required=True):
+def count(label: LazyString, minimum: int = 0, maximum: int = 1000, required: bool = True) -> IntegerField:
     return IntegerField(
         label, validators=[InputRequired() if required else Optional(), NumberRange(min=minimum, max=maximum)]
     )
@@ -59,21 +60,15 @@ class RoundForm(Form):
     review_ends_on = DateField(_l("Council review ends on (planned)"), validators=[Optional()])
     results_planned_on = DateField(_l("Results published for comment on (planned)"), validators=[Optional()])
     decision_planned_on = DateField(_l("City's decision on (planned)"), validators=[Optional()])
-    status = SelectField(_l("Status"), choices=[SelectChoice(k.value, v) for k, v in STATUS_LABELS.items()])
-    vetting_body = SelectField(
-        _l("Who vets the dossiers"),
-        choices=[SelectChoice(k.value, v) for k, v in VETTING_BODY_LABELS.items()],
-    )
+    status = SelectField(_l("Status"), choices=RoundStatus.choices())
+    vetting_body = SelectField(_l("Who vets the dossiers"), choices=VettingBody.choices())
     legal_bases = TextAreaField(
         _l("Legal bases (one per line)"), validators=[Optional(), Length(max=5000), MaxLines(20, 500)]
     )
     vetting_working_days = count(_l("Vetting time limit (working days)"), 1, 200)
     max_supplement_requests = count(_l("Requests to supplement allowed per dossier"), 0, 5)
     supplement_working_days = count(_l("Default reply time for a supplement (working days)"), 1, 60)
-    supplement_expiry = SelectField(
-        _l("When the reply deadline passes"),
-        choices=[SelectChoice(k.value, v) for k, v in EXPIRY_LABELS.items()],
-    )
+    supplement_expiry = SelectField(_l("When the reply deadline passes"), choices=SupplementExpiry.choices())
     reviewers_per_dossier = count(_l("Reviewers per dossier"), 1, 20)
     pass_threshold = count(_l("Pass threshold (points out of 100)"), 0, 100)
     top_n = count(_l("Top N (tiêu biểu)"), 0, 100)
@@ -90,7 +85,9 @@ class RoundForm(Form):
         validators=[InputRequired(), NumberRange(max=MAX_VND)],
     )
     min_exports_handicraft_usd = MoneyField(
-        _l("Handicraft: minimum exports (USD a year)"), validators=[InputRequired(), NumberRange(max=MAX_USD)]
+        _l("Handicraft: minimum exports (USD a year)"),
+        validators=[InputRequired(), NumberRange(max=MAX_USD)],
+        description=MONEY_HELP,
     )
     target_products_min = count(_l("Target: products, at least"), required=False)
     target_products_max = count(_l("Target: products, at most"), required=False)
@@ -98,25 +95,25 @@ class RoundForm(Form):
     target_enterprises_max = count(_l("Target: enterprises, at most"), required=False)
     submit = SubmitField(_l("Save"))
 
-    def __init__(self, programmes, *args, **kwargs):
+    def __init__(self, programmes: Iterable[Programme], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         locale = str(get_locale())
         self.programme_id.choices = [SelectChoice(p.id, p.name_for(locale)) for p in programmes]
 
-    def validate_closes_on(self, field) -> None:
+    def validate_closes_on(self, field: DateField) -> None:
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
             raise ValidationError(_l("The closing date must not be before the opening date."))
 
-    def validate_review_ends_on(self, field) -> None:
+    def validate_review_ends_on(self, field: DateField) -> None:
         if self.review_starts_on.data and field.data and field.data < self.review_starts_on.data:
             raise ValidationError(_l("The review must not end before it starts."))
 
-    def validate_target_products_max(self, field) -> None:
+    def validate_target_products_max(self, field: IntegerField) -> None:
         if field.data is not None and self.target_products_min.data is not None:
             if field.data < self.target_products_min.data:
                 raise ValidationError(_l("The maximum must not be below the minimum."))
 
-    def validate_target_enterprises_max(self, field) -> None:
+    def validate_target_enterprises_max(self, field: IntegerField) -> None:
         if field.data is not None and self.target_enterprises_min.data is not None:
             if field.data < self.target_enterprises_min.data:
                 raise ValidationError(_l("The maximum must not be below the minimum."))
@@ -132,7 +129,7 @@ class CloneRoundForm(Form):
     )
     submit = SubmitField(_l("Create the new round"))
 
-    def __init__(self, rounds, *args, **kwargs):
+    def __init__(self, rounds: Iterable[Round], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.source_id.choices = [
             SelectChoice(r.id, f"{r.year} · {r.programme.code} · {r.title}") for r in rounds
@@ -142,7 +139,7 @@ class CloneRoundForm(Form):
 class RequiredDocumentsForm(Form):
     kinds = SelectMultipleField(
         _l("Documents a nomination must carry"),
-        choices=[SelectChoice(kind.value, label) for kind, label in DOCUMENT_KIND_LABELS.items()],
+        choices=DocumentKind.choices(),
         validators=[DataRequired(_l("Tick at least one document.")), distinct_choices],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
@@ -152,7 +149,7 @@ class RequiredDocumentsForm(Form):
 
 class _Translated(PlainForm):
     class Meta:
-        def get_translations(self, form):
+        def get_translations(self, form: BaseForm) -> BabelTranslations:
             return BabelTranslations()
 
 
@@ -174,7 +171,7 @@ class CriterionRowForm(_Translated):
 class NewCriterionRowForm(CriterionRowForm):
     """The blank row for adding a criterion: left empty, it adds nothing and asks for nothing."""
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         if not any(str(field.data or "").strip() for field in self if field.name not in ("id", "remove")):
             return True
         return super().validate(extra_validators)
@@ -206,7 +203,7 @@ class CouncilMemberForm(Form):
     )
     submit = SubmitField(_l("Add to the council"))
 
-    def __init__(self, candidates, *args, **kwargs):
+    def __init__(self, candidates: Iterable[User], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user_id.choices = [SelectChoice(u.id, f"{u.full_name} ({u.email})") for u in candidates]
 
@@ -217,7 +214,9 @@ class CriterionAssignmentForm(Form):
     submit = SubmitField(_l("Save the assignment of criteria"))
 
 
-def criterion_assignment_form(members, criteria, assigned: dict[int, set[int]]) -> CriterionAssignmentForm:
+def criterion_assignment_form(
+    members: Sequence[CouncilMember], criteria: Iterable[Criterion], assigned: dict[int, set[int]]
+) -> CriterionAssignmentForm:
     """A form with one multi-select per council member (fields named member_<user id>)."""
 
     class _Form(CriterionAssignmentForm):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from recognition.clock import format_day, local_today, to_local
@@ -30,7 +32,7 @@ class KeyDate:
 
 def _phase(starts_on: date | None, ends_on: date | None, today: date) -> str:
     first, last = starts_on or ends_on, ends_on or starts_on
-    if first is None:
+    if first is None or last is None:  # both are None, or neither
         return "upcoming"
     if last < today:
         return "past"
@@ -45,7 +47,14 @@ def key_dates(round_: Round) -> list[KeyDate]:
     """
     today = local_today()
 
-    def entry(code, label, starts_on=None, ends_on=None, runs_from=None, **rest) -> KeyDate:
+    def entry(
+        code: str,
+        label: LazyString,
+        starts_on: date | None = None,
+        ends_on: date | None = None,
+        runs_from: date | None = None,
+        **rest: Any,
+    ) -> KeyDate:
         """`runs_from`: when a step shown as a deadline ("by …") begins, for its phase."""
         phase = _phase(starts_on or runs_from, ends_on, today)
         return KeyDate(code, str(label), starts_on, ends_on, phase=phase, **rest)

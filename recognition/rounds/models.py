@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -10,56 +9,49 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.clock import to_local
-from recognition.extensions import db
+from recognition.extensions import Model, db, enum_check
 from recognition.i18n import Bilingual
+from recognition.labels import LabelledEnum
 
 
-class RoundStatus(enum.StrEnum):
-    draft = "draft"
-    open = "open"
-    closed = "closed"
+class RoundStatus(LabelledEnum):
+    draft = "draft", _l("Draft")
+    open = "open", _l("Open")
+    closed = "closed", _l("Closed")
 
 
-class VettingBody(enum.StrEnum):
+class VettingBody(LabelledEnum):
     """Who vets a round's dossiers: the enterprise's administrative unit, or the Department itself."""
 
-    unit = "unit"
-    secretariat = "secretariat"
+    unit = "unit", _l("The enterprise's administrative unit")
+    secretariat = "secretariat", _l("The Department (secretariat)")
 
 
-class SupplementExpiry(enum.StrEnum):
+class SupplementExpiry(LabelledEnum):
     """What the daily sweep does when an applicant lets a supplement deadline pass."""
 
-    remind = "remind"
-    withdraw = "withdraw"
+    remind = "remind", _l("Remind the enterprise")
+    withdraw = "withdraw", _l("Withdraw the dossier automatically")
 
 
-class DocumentKind(enum.StrEnum):
-    registration_form = "registration_form"
-    business_registration = "business_registration"
-    financial_statements = "financial_statements"
-    quality_certificates = "quality_certificates"
-    intellectual_property = "intellectual_property"
-    environmental_compliance = "environmental_compliance"
-    product_description = "product_description"
-    other = "other"
+class DocumentKind(LabelledEnum):
+    registration_form = "registration_form", _l("Registration form")
+    business_registration = "business_registration", _l("Business registration certificate")
+    financial_statements = "financial_statements", _l("Audited financial statements")
+    quality_certificates = "quality_certificates", _l("Quality or standard certificates")
+    intellectual_property = "intellectual_property", _l("Intellectual property")
+    environmental_compliance = "environmental_compliance", _l("Environmental compliance")
+    product_description = "product_description", _l("Product description")
+    other = "other", _l("Other documents")
 
 
-DOCUMENT_KIND_LABELS = {
-    DocumentKind.registration_form: _l("Registration form"),
-    DocumentKind.business_registration: _l("Business registration certificate"),
-    DocumentKind.financial_statements: _l("Audited financial statements"),
-    DocumentKind.quality_certificates: _l("Quality or standard certificates"),
-    DocumentKind.intellectual_property: _l("Intellectual property"),
-    DocumentKind.environmental_compliance: _l("Environmental compliance"),
-    DocumentKind.product_description: _l("Product description"),
-    DocumentKind.other: _l("Other documents"),
-}
+# Still read by cases/guards.py (a kind from a round's JSON list, a plain string); prefer `.label`.
+DOCUMENT_KIND_LABELS = DocumentKind.labels()
 
 DEFAULT_REQUIRED_DOCUMENTS = [kind.value for kind in DocumentKind if kind != DocumentKind.other]
 
 
-class Programme(Bilingual, db.Model):
+class Programme(Bilingual, Model):
     """A scheme the Department runs on this process (key industrial products, supporting industries)."""
 
     __tablename__ = "programmes"
@@ -72,7 +64,7 @@ class Programme(Bilingual, db.Model):
     outcome_en: Mapped[str] = mapped_column(String(255))
 
 
-class Round(db.Model):
+class Round(Model):
     """One yearly call of a programme (đợt xét chọn), with all the settings its plan decides."""
 
     __tablename__ = "rounds"
@@ -87,6 +79,9 @@ class Round(db.Model):
         CheckConstraint(
             "comment_closed_at IS NULL OR comment_closed_reason IS NOT NULL", name="early_close_has_reason"
         ),
+        enum_check("status", RoundStatus),
+        enum_check("vetting_body", VettingBody),
+        enum_check("supplement_expiry", SupplementExpiry),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -145,6 +140,12 @@ class Round(db.Model):
     programme: Mapped[Programme] = relationship()
 
     @property
+    def required_document_kinds(self) -> list[DocumentKind]:
+        """The required documents as members (the JSON column stores their values), so a page or a
+        guard can show each one's label."""
+        return [DocumentKind(kind) for kind in self.required_documents]
+
+    @property
     def legal_basis_lines(self) -> list[str]:
         return [line.strip() for line in (self.legal_bases or "").splitlines() if line.strip()]
 
@@ -154,7 +155,7 @@ class Round(db.Model):
         return to_local(self.comment_closed_at).date() if self.comment_closed_at else None
 
 
-class CalendarException(db.Model):
+class CalendarException(Model):
     """A day the official calendar treats differently from the rule: a make-up working day
     (e.g. a Saturday worked to bridge a holiday) or an extra day off the government grants."""
 

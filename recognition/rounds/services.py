@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, inspect, select
 
 from recognition.accounts.models import Role, User
-from recognition.cases.audit import changed_fields, field_values, record_change
-from recognition.extensions import db
-from recognition.review.models import CouncilMember, Criterion, CriterionAssignment, CriterionGroup
+from recognition.cases.audit import changed_fields, field_values, record_change, record_event
+from recognition.cases.models import Application
+from recognition.extensions import Model, db, rows_affected
+from recognition.review.models import (
+    CouncilMember,
+    Criterion,
+    CriterionAssignment,
+    CriterionGroup,
+    ReviewAssignment,
+    Score,
+)
 from recognition.review.rubric import apply_default_rubric
 from recognition.review.scoring import criteria_frozen, members_with_submitted_sheets
 from recognition.review.services import ReviewError, ensure_criteria_editable
@@ -135,7 +144,11 @@ def _copy_rubric(source: Round, target: Round) -> None:
     db.session.flush()
 
 
-def _copied(row, **overrides):
+RowT = TypeVar("RowT", bound=Model)
+
+
+def _copied(row: RowT, **overrides: Any) -> RowT:
+    """A new row of the same model with the row's columns (not its keys), `overrides` on top."""
     keys = {attr.key for attr in inspect(type(row)).column_attrs} - {"id", "round_id", "group_id"}
     return type(row)(**{key: getattr(row, key) for key in keys}, **overrides)
 
@@ -164,14 +177,19 @@ def round_taken(programme_id: int, year: int, exclude_id: int | None = None) -> 
     return db.session.scalar(stmt) is not None
 
 
-def save_criteria(round_: Round, groups_data: list[dict], actor: User | None = None) -> None:
-    """Apply the criteria editor: rename, re-weight, add and remove; refused once frozen. Audited."""
+def save_criteria(round_: Round, groups_data: list[dict], actor: User | None = None) -> int:
+    """Apply the criteria editor: rename, re-weight, add and remove; refused once frozen. Audited.
+
+    Until the first sheet is submitted the rubric is the secretariat's to change, so a removed
+    criterion takes the members' draft scores on it along (they score nothing that still exists);
+    returns how many drafts went, for the secretariat to be told."""
     ensure_criteria_editable(round_)
     record_change(round_, actor, Role.secretariat.value, "edit_criteria", {"groups": groups_data})
     groups = {
         str(g.id): g
         for g in db.session.scalars(select(CriterionGroup).where(CriterionGroup.round_id == round_.id))
     }
+    discarded = 0
     for group_data in groups_data:
         group = groups.get(group_data["id"])
         if group is None:
@@ -188,6 +206,9 @@ def save_criteria(round_: Round, groups_data: list[dict], actor: User | None = N
             if criterion is None:
                 continue
             if row["remove"]:
+                discarded += rows_affected(
+                    db.session.execute(delete(Score).where(Score.criterion_id == criterion.id))
+                )
                 db.session.delete(criterion)
                 continue
             _apply_criterion(criterion, row)
@@ -197,6 +218,7 @@ def save_criteria(round_: Round, groups_data: list[dict], actor: User | None = N
             _apply_criterion(criterion, new)
             group.criteria.append(criterion)
     db.session.flush()
+    return discarded
 
 
 def _apply_criterion(criterion: Criterion, row: dict) -> None:
@@ -208,10 +230,65 @@ def _apply_criterion(criterion: Criterion, row: dict) -> None:
     criterion.guidance_en = row.get("guidance_en") or ""
 
 
-def remove_council_member(round_: Round, user_id: int) -> None:
-    db.session.execute(
-        delete(CouncilMember).where(CouncilMember.round_id == round_.id, CouncilMember.user_id == user_id)
+class SubmittedMemberStays(ReviewError):
+    def __init__(self, name: str):
+        super().__init__(
+            _l(
+                "%(name)s has already submitted scores in this round and stays on the council: the results"
+                " count those sheets.",
+                name=name,
+            )
+        )
+
+
+def remove_council_member(round_: Round, user_id: int, actor: User | None = None) -> int:
+    """Unseat a member: their assignments of the round that are still open go with them (draft scores
+    included), each recorded in its dossier's chain, so they reach none of them and "assign evenly"
+    fills the gap; so do the criteria given to them in this round. Assignments they declared a
+    conflict on stay, as the record of that declaration. A member who has submitted a sheet in the
+    round stays (refused): the results count it. Returns how many assignments were withdrawn."""
+    member = db.session.scalar(
+        select(CouncilMember).where(CouncilMember.round_id == round_.id, CouncilMember.user_id == user_id)
     )
+    if member is None:
+        return 0
+    if member.user in members_with_submitted_sheets(round_):
+        raise SubmittedMemberStays(member.user.full_name)
+    open_assignments = db.session.execute(
+        select(ReviewAssignment, Application)
+        .join(Application, Application.id == ReviewAssignment.application_id)
+        .where(
+            Application.round_id == round_.id,
+            ReviewAssignment.reviewer_id == user_id,
+            ReviewAssignment.reviews,
+        )
+        .order_by(ReviewAssignment.id)
+    ).all()
+    for assignment, application in open_assignments:
+        record_event(
+            application,
+            actor,
+            Role.secretariat.value,
+            "unassign_reviewer",
+            {"reviewer_id": user_id, "reason": "removed_from_council"},
+        )
+        db.session.delete(assignment)
+    db.session.execute(
+        delete(CriterionAssignment).where(
+            CriterionAssignment.user_id == user_id,
+            CriterionAssignment.criterion_id.in_(select(Criterion.id).where(Criterion.round_id == round_.id)),
+        )
+    )
+    record_change(
+        round_,
+        actor,
+        Role.secretariat.value,
+        "remove_council_member",
+        {"user_id": user_id, "withdrawn_from": [application.id for _a, application in open_assignments]},
+    )
+    db.session.delete(member)
+    db.session.flush()
+    return len(open_assignments)
 
 
 def criterion_assignments(round_: Round) -> dict[int, set[int]]:

@@ -3,38 +3,44 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, cast
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from recognition.accounts.models import Role, RoleMembership, User
 from recognition.accounts.permissions import blueprint_requires
 from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.params import int_arg
+from recognition.policy import back_to, commit, redisplay_on_refusal
+from recognition.review.models import CriterionGroup
 from recognition.review.scoring import criteria_frozen, criteria_of, groups_of, members_with_submitted_sheets
-from recognition.review.services import ReviewError, add_council_member, council_of
+from recognition.review.services import add_council_member, council_of
 from recognition.rounds import forms, services
 from recognition.rounds.calendar import calendar_exceptions_from, set_calendar_exception
 from recognition.rounds.models import CalendarException, Programme, Round
 from recognition.rounds.queries import get_round_or_404, rounds_newest_first, submitted_dossier_count
+from recognition.validators import add_error, filled
 
 bp = Blueprint("rounds", __name__, url_prefix="/secretariat")
 blueprint_requires(bp, Role.secretariat)
 
 
 @bp.route("/")
-def home():
+def home() -> ResponseReturnValue:
     rounds = db.session.scalars(
         select(Round).options(joinedload(Round.programme)).order_by(Round.year.desc(), Round.id.desc())
     ).all()
     return render_template("rounds/home.html", rounds=rounds)
 
 
-def _round_form(round_: Round | None):
+def _round_form(round_: Round | None) -> forms.RoundForm:
     programmes = db.session.scalars(select(Programme).order_by(Programme.id)).all()
     form = forms.RoundForm(programmes, obj=round_)
     if round_ is not None and not form.is_submitted():
@@ -51,42 +57,39 @@ DEFAULTED_SETTINGS = (
 )  # fmt: skip
 
 
-def _settings_data(form) -> dict:
+def _settings_data(form: forms.RoundForm) -> dict[str, Any]:
     return {name: field.data for name, field in form._fields.items() if name not in ("csrf_token", "submit")}
 
 
 @bp.route("/rounds/new", methods=["GET", "POST"])
-def new_round():
+def new_round() -> ResponseReturnValue:
     form = _round_form(None)
     if not form.is_submitted():
         for name in DEFAULTED_SETTINGS:  # start from the model's defaults
-            getattr(form, name).data = Round.__table__.c[name].default.arg
+            default = cast(ScalarElementColumnDefault, Round.__table__.c[name].default)  # a plain value each
+            getattr(form, name).data = default.arg
     if form.validate_on_submit():
-        if services.round_taken(form.programme_id.data, form.year.data):
-            form.year.errors.append(_("This programme already has a round for that year."))
+        if services.round_taken(form.programme_id.data, filled(form.year.data)):
+            add_error(form.year, _("This programme already has a round for that year."))
         else:
             round_ = services.create_round(_settings_data(form), current_user)
-            db.session.commit()
+            commit()
             flash(_("Round created with the default 100-point rubric."), "success")
             return redirect(url_for("rounds.criteria", round_id=round_.id))
     return render_template("rounds/edit.html", form=form, round=None, frozen=False)
 
 
 @bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
-def edit_round(round_id: int):
+def edit_round(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
     form = _round_form(round_)
     if form.validate_on_submit():
-        if services.round_taken(form.programme_id.data, form.year.data, exclude_id=round_.id):
-            form.year.errors.append(_("This programme already has a round for that year."))
+        if services.round_taken(form.programme_id.data, filled(form.year.data), exclude_id=round_.id):
+            add_error(form.year, _("This programme already has a round for that year."))
         else:
-            try:
+            with redisplay_on_refusal(form):  # a frozen setting: refused beside its field
                 services.apply_round_settings(round_, _settings_data(form), current_user)
-            except services.SettingFrozen as error:
-                db.session.rollback()
-                form[error.field].errors.append(error.message)
-            else:
-                db.session.commit()
+                commit()
                 flash(_("Saved."), "success")
                 return redirect(url_for("rounds.edit_round", round_id=round_.id))
     frozen = criteria_frozen(round_.id)
@@ -97,19 +100,20 @@ def edit_round(round_id: int):
 
 
 @bp.route("/rounds/clone", methods=["GET", "POST"])
-def clone_round():
+def clone_round() -> ResponseReturnValue:
     """Next year's round from last year's (?source=<id> picks it): then its dates are edited."""
     form = forms.CloneRoundForm(rounds_newest_first())
     if not form.is_submitted() and (source := db.session.get(Round, int_arg("source") or 0)):
         form.source_id.data, form.year.data = source.id, source.year + 1
     if form.validate_on_submit():
         source = get_round_or_404(form.source_id.data)
-        if services.round_taken(source.programme_id, form.year.data):
-            form.year.errors.append(_("This programme already has a round for that year."))
+        year = filled(form.year.data)
+        if services.round_taken(source.programme_id, year):
+            add_error(form.year, _("This programme already has a round for that year."))
         else:
-            title = (form.title.data or "").strip() or services.clone_title(source, form.year.data)
-            round_ = services.clone_round(source, form.year.data, title, current_user)
-            db.session.commit()
+            title = (form.title.data or "").strip() or services.clone_title(source, year)
+            round_ = services.clone_round(source, year, title, current_user)
+            commit()
             flash(
                 _("Round created from %(year)s: check its dates, then open it.", year=source.year), "success"
             )
@@ -118,15 +122,15 @@ def clone_round():
 
 
 @bp.route("/rounds/<int:round_id>/documents", methods=["GET", "POST"])
-def required_documents(round_id: int):
+def required_documents(round_id: int) -> ResponseReturnValue:
     """The document kinds a nomination must carry (see services.set_required_documents for when)."""
     round_ = get_round_or_404(round_id)
     form = forms.RequiredDocumentsForm()
     if not form.is_submitted():
         form.kinds.data = list(round_.required_documents)
     if form.validate_on_submit():
-        services.set_required_documents(round_, form.kinds.data, current_user)
-        db.session.commit()
+        services.set_required_documents(round_, filled(form.kinds.data), current_user)
+        commit()
         flash(_("Saved."), "success")
         return redirect(url_for("rounds.required_documents", round_id=round_.id))
     return render_template(
@@ -134,7 +138,7 @@ def required_documents(round_id: int):
     )
 
 
-def _group_data(group) -> dict:
+def _group_data(group: CriterionGroup) -> dict[str, Any]:
     criteria = [
         {"id": str(c.id), "code": c.code, "name_vi": c.name_vi, "name_en": c.name_en,
          "max_points": c.max_points, "guidance_vi": c.guidance_vi, "guidance_en": c.guidance_en}
@@ -147,7 +151,7 @@ def _group_data(group) -> dict:
 
 
 @bp.route("/rounds/<int:round_id>/criteria", methods=["GET", "POST"])
-def criteria(round_id: int):
+def criteria(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
     groups = groups_of(round_.id)
     frozen = criteria_frozen(round_.id)
@@ -155,21 +159,21 @@ def criteria(round_id: int):
     if not form.is_submitted():
         form = forms.CriteriaForm(data={"groups": [_group_data(g) for g in groups]})
     elif form.validate_on_submit():
-        try:
-            services.save_criteria(round_, [entry.data for entry in form.groups], current_user)
-        except ReviewError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            db.session.commit()
+        with redisplay_on_refusal(form):  # refused (frozen): the criteria stay as typed
+            discarded = services.save_criteria(round_, [entry.data for entry in form.groups], current_user)
+            commit()
             flash(_("Saved."), "success")
+            if discarded:
+                flash(
+                    _("Draft scores discarded with the removed criteria: %(count)s.", count=discarded), "info"
+                )
             return redirect(url_for("rounds.criteria", round_id=round_.id))
     total = sum((g.max_points for g in groups), 0)
     return render_template("rounds/criteria.html", round=round_, form=form, frozen=frozen, total=total)
 
 
 @bp.route("/rounds/<int:round_id>/council", methods=["GET", "POST"])
-def council(round_id: int):
+def council(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
     members = council_of(round_)
     member_ids = {m.user_id for m in members}
@@ -184,15 +188,13 @@ def council(round_id: int):
         if u.id not in member_ids
     ]
     add_form = forms.CouncilMemberForm(candidates, prefix="add")
+    back = back_to(url_for("rounds.council", round_id=round_.id))  # where a refusal is shown
     if add_form.submit.data and add_form.validate_on_submit():
-        try:
-            add_council_member(round_, db.session.get(User, add_form.user_id.data), add_form.title.data or "")
-            db.session.commit()
-            flash(_("Added to the council."), "success")
-        except ReviewError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        return redirect(url_for("rounds.council", round_id=round_.id))
+        member = db.session.get_one(User, add_form.user_id.data)  # one of the choices offered
+        add_council_member(round_, member, add_form.title.data or "")
+        commit()
+        flash(_("Added to the council."), "success")
+        return redirect(back)
     criteria = criteria_of(round_.id)
     assigned = services.criterion_assignments(round_)
     locked = {user.id for user in members_with_submitted_sheets(round_)}
@@ -203,14 +205,10 @@ def council(round_id: int):
             m.user_id: {int(c) for c in getattr(assignment_form, f"member_{m.user_id}").data}
             for m in editable
         }
-        try:
-            services.set_criterion_assignments(round_, chosen, current_user)
-            db.session.commit()
-            flash(_("Saved."), "success")
-        except ReviewError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        return redirect(url_for("rounds.council", round_id=round_.id))
+        services.set_criterion_assignments(round_, chosen, current_user)
+        commit()
+        flash(_("Saved."), "success")
+        return redirect(back)
     return render_template(
         "rounds/council.html",
         round=round_,
@@ -226,21 +224,30 @@ def council(round_id: int):
 
 
 @bp.route("/rounds/<int:round_id>/council/<int:user_id>/remove", methods=["POST"])
-def remove_member(round_id: int, user_id: int):
+def remove_member(round_id: int, user_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
-    services.remove_council_member(round_, user_id)
-    db.session.commit()
+    back = back_to(url_for("rounds.council", round_id=round_.id))
+    withdrawn = services.remove_council_member(round_, user_id, current_user)
+    commit()
     flash(_("Removed from the council."), "info")
-    return redirect(url_for("rounds.council", round_id=round_.id))
+    if withdrawn:
+        flash(
+            _(
+                "Their open assignments were withdrawn: %(count)s. Assign reviewers to those dossiers again.",
+                count=withdrawn,
+            ),
+            "warning",
+        )
+    return redirect(back)
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
-def calendar():
+def calendar() -> ResponseReturnValue:
     """The make-up working days and extra days off that working-day deadlines must respect."""
     form = forms.CalendarExceptionForm()
     if form.validate_on_submit():
-        set_calendar_exception(form.day.data, form.is_working_day.data == "1", form.note.data or "")
-        db.session.commit()
+        set_calendar_exception(filled(form.day.data), form.is_working_day.data == "1", form.note.data or "")
+        commit()
         flash(_("Saved."), "success")
         return redirect(url_for("rounds.calendar"))
     days = calendar_exceptions_from(local_today() - timedelta(days=365))
@@ -248,7 +255,7 @@ def calendar():
 
 
 @bp.route("/calendar/<day>/remove", methods=["POST"])
-def remove_calendar_day(day: str):
+def remove_calendar_day(day: str) -> ResponseReturnValue:
     try:
         exception = db.session.get(CalendarException, date.fromisoformat(day))
     except ValueError:
@@ -256,6 +263,6 @@ def remove_calendar_day(day: str):
     if exception is None:
         abort(404)
     db.session.delete(exception)
-    db.session.commit()
+    commit()
     flash(_("Removed from the calendar."), "info")
     return redirect(url_for("rounds.calendar"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -14,12 +16,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from recognition.cases.guards import DEADLINE_NOT_AFTER_TODAY, SITE_VISIT_IN_FUTURE, VETTING_CHECKS
 from recognition.i18n import Form
 from recognition.validators import AfterToday, MaxEntries, NotAfterToday
+
+FormT = TypeVar("FormT", bound=Form)
 
 CHECK_LABELS = {
     "business_registration_valid": _l("The business registration is valid"),
@@ -54,7 +58,7 @@ class SupplementRequestForm(Form):
     )
     submit = SubmitField(_l("Send the request to supplement"))
 
-    def validate_items(self, field) -> None:
+    def validate_items(self, field: FieldList) -> None:
         if not self.item_list():
             # A plain string (not lazy), so the template can tell it from the entries' error lists.
             raise ValidationError(_("List at least one missing item, each with a description."))
@@ -63,7 +67,7 @@ class SupplementRequestForm(Form):
         return [entry.data.strip() for entry in self.items if entry.data and entry.data.strip()]
 
 
-def _with_checks(cls):
+def _with_checks(cls: type[FormT]) -> type[FormT]:
     """Add a yes/no answer and a note for each compliance check of the vetting report."""
     for check, label in CHECK_LABELS.items():
         setattr(cls, check, RadioField(label, choices=YES_NO, validators=[InputRequired()]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
@@ -9,21 +10,20 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, with_expression
 
 from recognition.accounts.models import Enterprise, User
-from recognition.cases.models import Application, Certification, Product, State
+from recognition.cases.models import (
+    BEING_VETTED_STATES,
+    VETTED_STATES,
+    Application,
+    Certification,
+    Product,
+    State,
+)
 from recognition.clock import local_today
-from recognition.extensions import db
+from recognition.extensions import contains_pattern, db
 from recognition.i18n import fold
+from recognition.params import parse_id
 from recognition.rounds.models import VettingBody
 
-ACTION_STATES = (State.submitted, State.vetting, State.supplement_requested)
-VETTED_STATES = (
-    State.submitted,
-    State.vetting,
-    State.supplement_requested,
-    State.endorsed,
-    State.unit_rejected,
-    State.withdrawn,
-)
 PAGE_SIZE = 25
 
 
@@ -33,6 +33,17 @@ class QueueFilters:
     state: str | None = None
     sector_id: int | None = None
     search: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> QueueFilters:
+        """The filters a queue page's query string asks for (`?round=&state=&sector=&q=`), as both
+        queues read them: an id that is not one filters nothing, the search is cut at 100 characters."""
+        return cls(
+            round_id=parse_id(args.get("round", "")),
+            state=args.get("state") or None,
+            sector_id=parse_id(args.get("sector", "")),
+            search=args.get("q", "")[:100],
+        )
 
 
 def vetted_by(user: User, scope: str) -> Select:
@@ -46,7 +57,10 @@ def vetted_by(user: User, scope: str) -> Select:
 
 
 def filter_dossiers(
-    stmt: Select, filters: QueueFilters, states=VETTED_STATES, default_states=ACTION_STATES
+    stmt: Select,
+    filters: QueueFilters,
+    states: Collection[State] = VETTED_STATES,
+    default_states: Collection[State] = BEING_VETTED_STATES,
 ) -> Select:
     """Narrow a statement over applications joined with their enterprise and product: a state among
     `states` (else `default_states`), round, sector, and a search on names, tax code and receipt code."""
@@ -59,8 +73,7 @@ def filter_dossiers(
     if filters.sector_id:
         stmt = stmt.where(Product.sector_id == filters.sector_id)
     if filters.search.strip():
-        needle = fold(filters.search)
-        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(fold(filters.search))
         stmt = stmt.where(
             or_(
                 Enterprise.name_folded.like(pattern, escape="\\"),
@@ -94,7 +107,7 @@ def state_counts(user: User, scope: str, filters: QueueFilters) -> dict[str, int
     return counts_by_state(vetted_by(user, scope), filters, VETTED_STATES)
 
 
-def counts_by_state(scoped: Select, filters: QueueFilters, states) -> dict[str, int]:
+def counts_by_state(scoped: Select, filters: QueueFilters, states: Collection[State]) -> dict[str, int]:
     """Applications of `scoped` per state among `states`, under the same round, sector and search."""
     base = (
         filter_dossiers(
@@ -110,9 +123,4 @@ def counts_by_state(scoped: Select, filters: QueueFilters, states) -> dict[str, 
 
 
 def get_vetted_application_or_404(user: User, scope: str, application_id: int) -> Application:
-    from flask import abort
-
-    application = db.session.scalar(vetted_by(user, scope).where(Application.id == application_id))
-    if application is None:
-        abort(404)
-    return application
+    return db.first_or_404(vetted_by(user, scope).where(Application.id == application_id))

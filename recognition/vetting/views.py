@@ -6,28 +6,32 @@ unit) and at /secretariat/vetting for the Department (rounds it vets itself); sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from recognition.accounts.models import Role
 from recognition.accounts.permissions import role_required
 from recognition.accounts.services import current_sectors
-from recognition.cases.downloads import send_document
+from recognition.cases.downloads import document_links, send_document
+from recognition.cases.errors import Refusal
 from recognition.cases.models import Application
 from recognition.cases.queries import document_of_or_404, supplements_of, timeline_of
 from recognition.cases.services import take_step
 from recognition.cases.workflow import allowed_triggers
 from recognition.clock import local_today
 from recognition.documents.responses import refusal_slip_response, supplement_request_slip_response
-from recognition.extensions import db
+from recognition.i18n import Form
 from recognition.nomination.services import current_documents
 from recognition.params import int_arg
+from recognition.policy import back_to, commit, redisplay_on_refusal
 from recognition.rounds.calendar import add_working_days
 from recognition.rounds.eligibility import failing_eligibility_rules
-from recognition.rounds.models import Round
+from recognition.rounds.queries import rounds_newest_first
 from recognition.vetting import forms
 from recognition.vetting.queries import (
     VETTED_STATES,
@@ -39,17 +43,21 @@ from recognition.vetting.queries import (
 
 bp = Blueprint("vetting", __name__)
 VETTING_TRIGGERS = ("start_vetting", "request_supplement", "endorse", "reject_in_unit")
+FormT = TypeVar("FormT", bound=Form)
 SCOPES = {"vetting": ("unit", Role.unit_officer), "secretariat_vetting": ("secretariat", Role.secretariat)}
 
 
 def scope() -> str:
+    assert request.blueprint is not None  # a request of this blueprint, under one of its names
     return SCOPES[request.blueprint][0]
 
 
 @bp.before_request
-def check_role():
+def check_role() -> ResponseReturnValue | None:
+    assert request.blueprint is not None
+
     @role_required(SCOPES[request.blueprint][1])
-    def allowed():
+    def allowed() -> None:
         return None
 
     return allowed()
@@ -60,13 +68,8 @@ def load(application_id: int) -> Application:
 
 
 @bp.route("/")
-def home():
-    filters = QueueFilters(
-        round_id=int_arg("round"),
-        state=request.args.get("state") or None,
-        sector_id=int_arg("sector"),
-        search=request.args.get("q", "")[:100],
-    )
+def home() -> ResponseReturnValue:
+    filters = QueueFilters.from_args(request.args)
     page = vetting_queue(current_user, scope(), filters, int_arg("page") or 1)
     return render_template(
         "vetting/queue.html",
@@ -74,9 +77,7 @@ def home():
         filters=filters,
         counts=state_counts(current_user, scope(), filters),
         states=VETTED_STATES,
-        rounds=db.session.scalars(
-            select(Round).options(joinedload(Round.programme)).order_by(Round.year.desc())
-        ).all(),
+        rounds=rounds_newest_first(),
         sectors=current_sectors(local_today()),
         today=local_today(),
         units=[m.unit for m in current_user.memberships if m.role == Role.unit_officer],
@@ -84,7 +85,7 @@ def home():
 
 
 @bp.route("/dossiers/<int:application_id>")
-def dossier(application_id: int):
+def dossier(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     return render_template(
         "vetting/dossier.html",
@@ -96,48 +97,49 @@ def dossier(application_id: int):
         eligibility=failing_eligibility_rules(application),
         start_form=forms.StepForm(data={"version": application.version}),
         today=local_today(),
-        document_url=lambda document, inline: url_for(
-            ".document", application_id=application.id, document_id=document.id, inline=1 if inline else None
-        ),
+        document_url=document_links(".document", application_id=application.id),
     )
 
 
-def _after_step(application: Application, result, refusals, done_message: str):
-    if result:
-        flash(done_message, "success")
-    for refusal in refusals:
-        flash(str(refusal.message), "danger")
-    return redirect(url_for(".dossier", application_id=application.id))
-
-
 @bp.route("/dossiers/<int:application_id>/start", methods=["POST"])
-def start(application_id: int):
+def start(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
+    back = back_to(url_for(".dossier", application_id=application.id))
     form = forms.StepForm()
     if not form.validate_on_submit():
         abort(400)
-    result, refusals = take_step(application, "start_vetting", current_user, form.version.data)
-    return _after_step(application, result, refusals, _("Vetting started."))
+    take_step(application, "start_vetting", current_user, form.version.data)
+    commit()
+    flash(_("Vetting started."), "success")
+    return redirect(back)
 
 
-def _action_page(application: Application, trigger: str, form, template: str, done: str, data_of):
+def _action_page(
+    application: Application,
+    trigger: str,
+    form: FormT,
+    template: str,
+    done: str,
+    data_of: Callable[[FormT], dict[str, Any]],
+) -> ResponseReturnValue:
     """Shared flow of the three form steps: show, validate, fire, or show the refusals."""
     if trigger not in allowed_triggers(application, current_user):
         flash(_("This step is not possible now."), "warning")
         return redirect(url_for(".dossier", application_id=application.id))
-    refusals = []
+    refusals: list[Refusal] = []
     if form.validate_on_submit():
-        result, refusals = take_step(application, trigger, current_user, form.version.data, **data_of(form))
-        if result:
+        with redisplay_on_refusal() as refusals:  # listed above the form, which keeps what was typed
+            take_step(application, trigger, current_user, form.version.data, **data_of(form))
+            commit()
             flash(done, "success")
             return redirect(url_for(".dossier", application_id=application.id))
     if not form.version.data:
-        form.version.data = application.version
+        form.version.data = str(application.version)
     return render_template(template, application=application, form=form, refusals=refusals)
 
 
 @bp.route("/dossiers/<int:application_id>/supplement", methods=["GET", "POST"])
-def request_supplement(application_id: int):
+def request_supplement(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     form = forms.SupplementRequestForm()
     if request.method == "GET":
@@ -153,7 +155,7 @@ def request_supplement(application_id: int):
 
 
 @bp.route("/dossiers/<int:application_id>/endorse", methods=["GET", "POST"])
-def endorse(application_id: int):
+def endorse(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     return _action_page(
         application,
@@ -166,7 +168,7 @@ def endorse(application_id: int):
 
 
 @bp.route("/dossiers/<int:application_id>/reject", methods=["GET", "POST"])
-def reject(application_id: int):
+def reject(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
     return _action_page(
         application,
@@ -179,7 +181,7 @@ def reject(application_id: int):
 
 
 @bp.route("/dossiers/<int:application_id>/documents/<int:document_id>")
-def document(application_id: int, document_id: int):
+def document(application_id: int, document_id: int) -> ResponseReturnValue:
     """A document of a dossier this body vets; images and PDFs may be shown inline for preview."""
     application = load(application_id)
     document = document_of_or_404(application, document_id)
@@ -187,14 +189,14 @@ def document(application_id: int, document_id: int):
 
 
 @bp.route("/dossiers/<int:application_id>/supplement-request.pdf")
-def supplement_request_slip(application_id: int):
+def supplement_request_slip(application_id: int) -> ResponseReturnValue:
     """Form 02 of the one-stop procedure: the latest request to supplement, or `?number=` an earlier one."""
     application = load(application_id)
     return supplement_request_slip_response(application, url_for(".dossier", application_id=application.id))
 
 
 @bp.route("/dossiers/<int:application_id>/refusal.pdf")
-def refusal_slip(application_id: int):
+def refusal_slip(application_id: int) -> ResponseReturnValue:
     """Form 03 of the one-stop procedure: the refusal with its reasons."""
     application = load(application_id)
     return refusal_slip_response(application, url_for(".dossier", application_id=application.id))

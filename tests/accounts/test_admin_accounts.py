@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from recognition.accounts.models import AdministrativeUnit, Role, User
 from recognition.accounts.services import AccountError, deactivate_account
@@ -14,6 +14,7 @@ from recognition.cases.models import RecordChange
 from recognition.extensions import db
 from tests.cases.test_concurrency import run_at_once
 from tests.conftest import login
+from tests.queries import queries_to_get
 from tests.security import client_for
 
 INITIAL_PASSWORD = "khoi tao 2025"
@@ -217,24 +218,11 @@ def test_account_list_filters_searches_and_pages_with_constant_queries(admin, ma
     search = admin.get(f"/admin/accounts?q={officers[0].email.upper()}").text
     assert officers[0].email in search and officers[1].email not in search
 
-    def statements(url: str) -> int:
-        seen = []
-
-        def record(*_args):
-            seen.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            assert admin.get(url).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        return len(seen)
-
-    few = statements("/admin/accounts")
+    few = queries_to_get(admin, "/admin/accounts")
     for code in ("P-HADONG", "X-GIALAM", "P-CAUGIAY", "X-MELINH"):
         make.user(Role.unit_officer, unit=unit(code))
         make.user(Role.applicant)
-    assert statements("/admin/accounts") == few
+    assert queries_to_get(admin, "/admin/accounts") == few
     for _ in range(25):
         make.user(Role.council_member)
     page_two = admin.get("/admin/accounts?page=2&role=council_member").text

@@ -2,7 +2,6 @@
 
 import pytest
 
-from recognition import clock
 from recognition.accounts.models import Role
 from recognition.extensions import db
 from tests.conftest import TEST_PASSWORD, csrf_token_from, login
@@ -179,7 +178,10 @@ def test_logout_keeps_the_chosen_language(login_as):
     assert '<html lang="en">' in response.text
 
 
-def test_ten_failures_lock_the_account_for_a_while_but_not_others(client, make):
+# The limits count in fixed windows of the app's clock: every test of them holds it still (frozen_clock).
+
+
+def test_ten_failures_lock_the_account_for_a_while_but_not_others(client, make, frozen_clock):
     user, other = make.user(Role.admin), make.user(Role.admin)
     for _ in range(10):
         assert client.post("/login", data={"email": user.email, "password": "wrong one"}).status_code == 200
@@ -189,10 +191,8 @@ def test_ten_failures_lock_the_account_for_a_while_but_not_others(client, make):
     assert login(client, other).location == "/admin/"
 
 
-def test_thirty_attempts_a_minute_from_one_client(app, make, monkeypatch):
+def test_thirty_attempts_a_minute_from_one_client(app, make, monkeypatch, frozen_clock):
     monkeypatch.setitem(app.config, "LOGIN_ATTEMPTS_PER_MINUTE", 30)
-    moment = clock.utcnow()
-    monkeypatch.setattr(clock, "_now", lambda: moment)  # a slow machine must not cross into the next minute
     client = app.test_client()
     user = make.user(Role.admin)
     statuses = [
@@ -215,7 +215,7 @@ def wrong_password_from(client, user, address: str):
     )
 
 
-def test_ten_failures_lock_out_the_offending_client_only(client, make):
+def test_ten_failures_lock_out_the_offending_client_only(client, make, frozen_clock):
     """Anyone can type ten wrong passwords for any e-mail: that must not lock its owner out."""
     user = make.user(Role.admin)
     for _ in range(10):
@@ -232,24 +232,6 @@ def test_ten_failures_lock_out_the_offending_client_only(client, make):
         environ_base={"REMOTE_ADDR": "198.51.100.7"},
     )
     assert owner.location == "/admin/"
-
-
-@pytest.fixture
-def frozen_clock(monkeypatch):
-    """The limiter's clock, stopped at the start of a minute; move it with frozen_clock.advance(s)."""
-    from datetime import UTC, datetime, timedelta
-
-    import recognition.clock
-
-    class Clock:
-        now = datetime(2030, 1, 7, 8, 0, 0, tzinfo=UTC)
-
-        def advance(self, seconds: int) -> None:
-            self.now += timedelta(seconds=seconds)
-
-    clock = Clock()
-    monkeypatch.setattr(recognition.clock, "_now", lambda: clock.now)
-    return clock
 
 
 def test_an_account_attacked_from_many_places_is_slowed_not_locked(app, client, make, frozen_clock):
@@ -275,7 +257,7 @@ def test_an_account_attacked_from_many_places_is_slowed_not_locked(app, client, 
     assert owner.location == "/admin/"
 
 
-def test_a_success_clears_the_clients_failures(client, make, monkeypatch):
+def test_a_success_clears_the_clients_failures(client, make, monkeypatch, frozen_clock):
     from recognition.accounts import services
 
     monkeypatch.setattr(services, "THROTTLE_AFTER", 1000)  # only the client's own lock in play
@@ -294,7 +276,7 @@ def test_a_success_clears_the_clients_failures(client, make, monkeypatch):
     ] * 10 + [429]
 
 
-def test_parallel_wrong_passwords_check_at_most_ten(app, make, monkeypatch):
+def test_parallel_wrong_passwords_check_at_most_ten(app, make, monkeypatch, frozen_clock):
     """The failure count is taken by the increment itself, so a burst cannot overrun it."""
     import threading
     import time

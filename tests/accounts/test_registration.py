@@ -118,7 +118,7 @@ def test_both_paths_cost_one_password_hash(client, form_data, make, monkeypatch)
     assert fresh == len(calls) == 1
 
 
-def test_registrations_are_limited_per_client(app, client, form_data, monkeypatch):
+def test_registrations_are_limited_per_client(app, client, form_data, monkeypatch, frozen_clock):
     monkeypatch.setitem(app.config, "REGISTRATIONS_PER_HOUR", 2)
     statuses = [
         client.post("/register", data={**form_data, "tax_code": code, "email": f"u{i}@detmay.vn"}).status_code

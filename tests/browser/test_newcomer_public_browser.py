@@ -22,7 +22,6 @@ from tests import files
 from tests.browser.test_foundation_browser import path_is, watch_for_problems
 from tests.browser.test_whole_path_browser import flash, new_page, shoot
 from tests.conftest import TEST_PASSWORD
-from tests.honours.test_honours import recommended
 from tests.honours.test_public_comments import english_day
 
 pytestmark = pytest.mark.browser
@@ -36,7 +35,7 @@ REASON = "Mọi doanh nghiệp trong danh sách đã xác nhận số liệu"
 def published_round(make) -> tuple[Round, str]:
     """An open round with one recommended dossier, its results out for comment for a week."""
     round_ = make.round(reviewers_per_dossier=1, legal_bases=LEGAL_BASIS)
-    application = recommended(make, round_)
+    application = make.recommended(round_)
     make.publish_results(round_, deadline_days_ago=-7)
     return round_, application.product_record.name
 

@@ -96,17 +96,9 @@ def test_a_supplement_deadline_not_after_today_is_refused_beside_the_field(brows
 
 
 def recommended(make) -> Application:
-    round_ = make.round(reviewers_per_dossier=1)
-    application = make.application(round=round_)
-    officer = make.officer_of(application)
-    fire(application, "submit", make.applicant_of(application))
-    fire(application, "start_vetting", officer)
-    fire(application, "endorse", officer)
-    make.assign_reviewers(application, scores=[85], count=1)
-    secretariat = make.user(Role.secretariat)
-    fire(application, "open_review", secretariat)
-    fire(application, "conclude_review", secretariat)
-    make.publish_results(round_)  # the comment period ended yesterday
+    """A recommended dossier whose round's comment period ended yesterday: ready for the decision."""
+    application = make.recommended(make.round(reviewers_per_dossier=1))
+    make.publish_results(application.round)
     return application
 
 

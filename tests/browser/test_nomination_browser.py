@@ -146,7 +146,8 @@ def fill_figures_watching_eligibility(page: Page, db, base: str, application_id:
     assert saved(db, ApplicationFigures, application_id) == 2
 
 
-def fill_quality(page: Page, base: str) -> None:
+def fill_quality(page: Page, base: str, then: str = "commitment") -> None:
+    """Section 3; saving it moves on to `then` (the self-assessment, in a round with criteria)."""
     page.get_by_role("link", name="3. Chất lượng và công nghệ").click()
     page.wait_for_url(path_is(f"{base}/quality"))
     page.get_by_label("Tiêu chuẩn (ví dụ ISO 9001:2015)").first.fill("ISO 9001:2015")
@@ -156,7 +157,7 @@ def fill_quality(page: Page, base: str) -> None:
     type_into(page.get_by_label("Chi cho nghiên cứu và phát triển năm trước (đồng)"), "3.200.000.000")
     page.get_by_label("Tuân thủ quy định về môi trường").fill("Giấy phép môi trường số 12/GPMT-UBND")
     page.get_by_role("button", name="Lưu").click()
-    page.wait_for_url(path_is(f"{base}/commitment"))
+    page.wait_for_url(path_is(f"{base}/{then}"))
     expect(page.locator(".alert-success")).to_have_text("Đã lưu.")
 
 

@@ -35,18 +35,13 @@ from tests.browser.test_foundation_browser import path_is, watch_for_problems
 from tests.browser.test_nomination_browser import (
     ENTERPRISE,
     PRODUCT,
-    fill_figures_watching_eligibility,
-    fill_product,
-    give_commitment,
     register,
-    submit_dossier,
-    upload_documents,
 )
 from tests.browser.test_whole_path_browser import (
     CRITERIA,
     DECISION_NUMBER,
     SIGNER,
-    fill_quality_and_self_assessment,
+    fill_every_section_and_submit,
     flash,
     log_in,
     new_page,
@@ -132,13 +127,7 @@ def enterprise_submits(page: Page, db, round_: Round, tmp_path: Path) -> tuple[i
     page.get_by_role("button", name="Bắt đầu đăng ký").click()
     page.wait_for_url(re.compile(r"/applicant/applications/\d+/product$"))
     application_id = int(re.search(r"/applications/(\d+)/product", page.url).group(1))
-    base = f"/applicant/applications/{application_id}"
-    fill_product(page, base)
-    fill_figures_watching_eligibility(page, db, base, application_id, ARTIFACTS_DIR)
-    fill_quality_and_self_assessment(page, base)
-    give_commitment(page, base)
-    upload_documents(page, db, base, application_id, tmp_path)
-    return application_id, submit_dossier(page, base, sections=6)
+    return application_id, fill_every_section_and_submit(page, db, application_id, tmp_path, ARTIFACTS_DIR)
 
 
 # --- vetting with one supplement --------------------------------------------------------------------

@@ -36,11 +36,11 @@ from tests.browser.test_nomination_browser import (
     PRODUCT,
     fill_figures_watching_eligibility,
     fill_product,
+    fill_quality,
     give_commitment,
     register,
     start_nomination,
     submit_dossier,
-    type_into,
     upload_documents,
 )
 from tests.conftest import TEST_PASSWORD
@@ -122,18 +122,7 @@ def set_up_round_and_accounts(make, db) -> Round:
 
 def fill_quality_and_self_assessment(page: Page, base: str) -> None:
     """Section 3, then section 4, the self-assessment a round with criteria asks for."""
-    page.get_by_role("link", name="3. Chất lượng và công nghệ").click()
-    page.wait_for_url(path_is(f"{base}/quality"))
-    page.get_by_label("Tiêu chuẩn (ví dụ ISO 9001:2015)").first.fill("ISO 9001:2015")
-    page.get_by_label("Số chứng chỉ").first.fill("VN-QMS-2024-118")
-    page.get_by_label("Hiệu lực đến").first.fill("2027-06-30")
-    page.get_by_label("Trình độ công nghệ").select_option(label="Hiện đại (tự động hóa một phần)")
-    type_into(page.get_by_label("Chi cho nghiên cứu và phát triển năm trước (đồng)"), "3.200.000.000")
-    page.get_by_label("Tuân thủ quy định về môi trường").fill("Giấy phép môi trường số 12/GPMT-UBND")
-    page.get_by_role("button", name="Lưu").click()
-
-    page.wait_for_url(path_is(f"{base}/self-assessment"))
-    expect(page.locator(".alert-success")).to_have_text("Đã lưu.")
+    fill_quality(page, base, then="self-assessment")
     expect(page.get_by_role("link", name=re.compile(r"^4\. Tự đánh giá"))).to_have_class(
         re.compile(r"\bactive\b")
     )
@@ -146,17 +135,24 @@ def fill_quality_and_self_assessment(page: Page, base: str) -> None:
     expect(page.locator(".alert-success")).to_have_text("Đã lưu.")
 
 
-def enterprise_submits(page: Page, db, tmp_path: Path, artifacts_dir: Path) -> tuple[int, str]:
-    register(page)
-    application_id = start_nomination(page)
+def fill_every_section_and_submit(
+    page: Page, db, application_id: int, tmp_path: Path, artifacts_dir: Path
+) -> str:
+    """The six sections of a nomination in a round with criteria, its documents, the submission;
+    the receipt's code."""
     base = f"/applicant/applications/{application_id}"
     fill_product(page, base)
     fill_figures_watching_eligibility(page, db, base, application_id, artifacts_dir)
     fill_quality_and_self_assessment(page, base)
     give_commitment(page, base)
     upload_documents(page, db, base, application_id, tmp_path)
+    return submit_dossier(page, base, sections=6)
 
-    return application_id, submit_dossier(page, base, sections=6)
+
+def enterprise_submits(page: Page, db, tmp_path: Path, artifacts_dir: Path) -> tuple[int, str]:
+    register(page)
+    application_id = start_nomination(page)
+    return application_id, fill_every_section_and_submit(page, db, application_id, tmp_path, artifacts_dir)
 
 
 # --- 2. the vetting officer --------------------------------------------------------------------------

@@ -28,9 +28,9 @@ from recognition.nomination.services import attach_document
 from recognition.review import services
 from recognition.review.rubric import apply_default_rubric
 from recognition.rounds.models import DocumentKind
-from tests.conftest import fire, login
+from tests.conftest import client_for, fire
 from tests.files import pdf
-from tests.review.test_board import council, endorsed, scores_summing_to, submit_scores
+from tests.review.builders import council, scores_summing_to, submit_scores
 
 
 @pytest.fixture
@@ -41,14 +41,8 @@ def rubric_round(make):
     return round_
 
 
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    return client
-
-
 def under_review(make, round_, secretariat, members):
-    application = endorsed(make, round_)
+    application = make.endorsed(round_)
     assignments = [services.assign_reviewer(application, m, secretariat) for m in members]
     db.session.commit()
     fire(application, "open_review", secretariat)

@@ -3,8 +3,8 @@
 import os
 import re
 
-from recognition.cases.models import State
-from recognition.cases.workflow import STEPS, mermaid_diagram
+from recognition.cases.models import FINAL_STATES, State
+from recognition.cases.workflow import MACHINE, STEPS, mermaid_diagram
 
 DOC = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "workflow.md")
 
@@ -16,11 +16,22 @@ def test_doc_holds_the_current_diagram():
     assert match.group(1) == mermaid_diagram(), "regenerate with: flask --app wsgi workflow-diagram"
 
 
-def test_diagram_has_every_transition_of_the_table():
-    diagram = mermaid_diagram()
-    for step in STEPS:
-        for source in step.source:
-            assert f"{source.value} --> {step.dest.value}: {step.trigger}" in diagram
+def test_diagram_has_every_transition_of_the_table_and_no_other():
+    edges = re.findall(r"^ *(\w+) --> (\w+): (.+)$", mermaid_diagram(), re.M)
+    drawn = {(source, dest, trigger.strip()) for source, dest, names in edges for trigger in names.split("|")}
+    table = {(source.value, step.dest.value, step.trigger) for step in STEPS for source in step.source}
+    assert drawn == table
+
+
+def test_the_machine_is_the_table():
+    machine = {
+        (transition.source, transition.dest, trigger)
+        for trigger, event in MACHINE.events.items()
+        for transitions in event.transitions.values()
+        for transition in transitions
+    }
+    table = {(source.value, step.dest.value, step.trigger) for step in STEPS for source in step.source}
+    assert machine == table
 
 
 def test_every_state_is_reachable_and_every_non_final_state_has_an_exit():
@@ -32,7 +43,7 @@ def test_every_state_is_reachable_and_every_non_final_state_has_an_exit():
                 reachable.add(step.dest)
                 frontier.append(step.dest)
     assert reachable == set(State)
-    finals = {State.unit_rejected, State.not_recommended, State.recognised, State.withdrawn}
+    finals = set(FINAL_STATES)
     exits = {source for step in STEPS for source in step.source}
     assert set(State) - finals == exits
 

@@ -63,7 +63,7 @@ def under_review_with_missing_score(make):
 
     for assignment in db.session.scalars(db.select(ReviewAssignment)):
         if assignment.reviewer_id == reviewers[0].id:
-            assignment.submitted_at = None
+            assignment.submitted_at = assignment.total_score = None  # not submitted: no total
     reviewers[0].full_name = "Lê Minh Châu"
     db.session.commit()
     return application

@@ -142,7 +142,7 @@ def test_missing_score_blocks_conclusion_and_names_the_reviewer(make):
     assignment = db.session.scalar(
         select(ReviewAssignment).where(ReviewAssignment.reviewer_id == reviewers[1].id)
     )
-    assignment.submitted_at = None
+    assignment.submitted_at = assignment.total_score = None  # not submitted: no total
     db.session.commit()
     with pytest.raises(TransitionRefused) as refused:
         advance(application, "conclude_review", secretariat)

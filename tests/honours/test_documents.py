@@ -18,40 +18,25 @@ from recognition.honours.models import Certificate
 from recognition.review import services
 from recognition.review.rubric import apply_default_rubric
 from recognition.rounds.models import Programme
-from tests.conftest import fire, login
+from tests.conftest import client_for, fire
 from tests.documents import NATIONAL_HEADING, PLACE_DATE, docx_text, overprinted, pdf_text, text_runs
-from tests.honours.test_honours import decide, publish_and_close_comments, recommended
-from tests.review.test_board import scores_summing_to, submit_scores
+from tests.honours.test_honours import decide, publish_and_close_comments
+from tests.review.builders import scores_summing_to, submit_scores
 
 LEGAL_BASIS = "Quyết định 2023/QĐ-UBND ngày 07/04/2023 ban hành Quy chế hoạt động của Hội đồng"
 ROUND_DOCUMENTS = ("minutes.pdf", "minutes.docx", "results-notice.pdf", "submission.pdf", "submission.docx")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    return client
-
-
 def endorsed(make, round_, enterprise_name: str, product_name: str, revenue: int) -> Application:
-    application = make.application(
-        round=round_, enterprise=make.enterprise(name=enterprise_name), revenue_vnd=revenue
-    )
-    application.product.name = product_name
-    db.session.commit()
-    officer = make.officer_of(application)
-    fire(application, "submit", make.applicant_of(application))
-    fire(application, "start_vetting", officer)
-    fire(application, "endorse", officer)
-    return application
+    enterprise = make.enterprise(name=enterprise_name)
+    return make.endorsed(round_, enterprise=enterprise, product_name=product_name, revenue_vnd=revenue)
 
 
 @pytest.fixture
 def secretariat(app, make):
-    client = client_for(app, make.user(Role.secretariat))
-    client.get("/lang/en")
-    return client
+    """The honours tests' secretariat (tests/honours/conftest.py), reading the pages in English."""
+    return client_for(app, make.user(Role.secretariat), "en")
 
 
 @pytest.fixture
@@ -209,7 +194,7 @@ def test_round_pages_link_the_documents(reviewed, secretariat):
 
 
 def certificate_text(app, make, round_) -> str:
-    application = recommended(make, round_, enterprise=make.enterprise(name="Công ty TNHH Cơ khí Đông Anh"))
+    application = make.recommended(round_, enterprise=make.enterprise(name="Công ty TNHH Cơ khí Đông Anh"))
     secretariat = client_for(app, make.user(Role.secretariat))
     publish_and_close_comments(secretariat, round_)
     decide(secretariat, round_, [application.id])

@@ -19,43 +19,12 @@ from recognition.honours.certificates import add_months, revoke
 from recognition.honours.models import Certificate, CertificateStatus, Objection, ObjectionStatus
 from recognition.honours.pdf import qr_png
 from recognition.honours.services import recognise_many
-from tests.conftest import fire, login
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    return client
-
-
-def recommended(make, round_, enterprise=None, score=85, product_name=None):
-    application = make.application(round=round_, enterprise=enterprise)
-    if product_name:
-        application.product.name = product_name  # as it is when submitted
-        db.session.commit()
-    officer = make.officer_of(application)
-    fire(application, "submit", make.applicant_of(application))
-    fire(application, "start_vetting", officer)
-    fire(application, "endorse", officer)
-    make.assign_reviewers(application, scores=[score], count=round_.reviewers_per_dossier)
-    secretariat = make.user(Role.secretariat)
-    fire(application, "open_review", secretariat)
-    fire(application, "conclude_review", secretariat)
-    assert application.state == State.recommended
-    return application
+from tests.conftest import client_for, fire
 
 
 @pytest.fixture
 def round_(make):
     return make.round(reviewers_per_dossier=1, certificate_validity_months=36)
-
-
-@pytest.fixture
-def secretariat(app, make):
-    user = make.user(Role.secretariat)
-    client = client_for(app, user)
-    client.user = user
-    return client
 
 
 def publish_and_close_comments(secretariat, round_):
@@ -85,7 +54,7 @@ def decide(secretariat, round_, ids, number="1234/QĐ-UBND"):
 
 def test_round_from_submission_to_certificate_pdf(app, make, round_, secretariat):
     enterprise = make.enterprise(name="Công ty Cổ phần Dệt may Thăng Long")
-    application = recommended(make, round_, enterprise=enterprise)
+    application = make.recommended(round_, enterprise=enterprise)
     publish_and_close_comments(secretariat, round_)
     page = decide(secretariat, round_, [application.id]).text
     assert "Đã công nhận 1 trên 1 hồ sơ." in page
@@ -114,7 +83,7 @@ def test_round_from_submission_to_certificate_pdf(app, make, round_, secretariat
 
 
 def test_verify_page_says_valid_then_revoked_with_its_date(app, make, round_, secretariat, client):
-    application = recommended(make, round_)
+    application = make.recommended(round_)
     publish_and_close_comments(secretariat, round_)
     decide(secretariat, round_, [application.id])
     certificate = db.session.scalar(select(Certificate))
@@ -140,7 +109,7 @@ def test_unknown_serial_is_not_found(client):
 
 
 def test_bulk_recognition_of_50_where_one_fails(app, make, round_, secretariat):
-    applications = [recommended(make, round_) for _ in range(50)]
+    applications = [make.recommended(round_) for _ in range(50)]
     publish_and_close_comments(secretariat, round_)
     blocked = applications[17]
     db.session.add(Objection(application_id=blocked.id, name="Lê Văn Cường", contact="cuong@example.vn",
@@ -163,7 +132,7 @@ def test_bulk_recognition_of_50_where_one_fails(app, make, round_, secretariat):
 
 
 def test_unresolved_objection_blocks_that_dossier_alone_through_http(app, make, round_, secretariat, client):
-    first, second = recommended(make, round_), recommended(make, round_)
+    first, second = make.recommended(round_), make.recommended(round_)
     deadline = local_today() + timedelta(days=10)
     secretariat.post(
         f"/secretariat/honours/rounds/{round_.id}/publish",
@@ -197,7 +166,7 @@ def test_unresolved_objection_blocks_that_dossier_alone_through_http(app, make, 
 
 
 def test_recognition_before_the_comment_deadline_is_refused(make, round_, secretariat):
-    application = recommended(make, round_)
+    application = make.recommended(round_)
     deadline = local_today() + timedelta(days=10)
     secretariat.post(
         f"/secretariat/honours/rounds/{round_.id}/publish",
@@ -207,8 +176,9 @@ def test_recognition_before_the_comment_deadline_is_refused(make, round_, secret
     assert f"Thời gian lấy ý kiến kéo dài đến hết ngày {deadline:%d/%m/%Y}." in page
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_comments_close_after_the_deadline_and_are_rate_limited(make, round_, secretariat, client):
-    application = recommended(make, round_)
+    application = make.recommended(round_)
     secretariat.post(
         f"/secretariat/honours/rounds/{round_.id}/publish",
         data={"publish-comment_deadline": (local_today() + timedelta(days=3)).isoformat()},
@@ -222,8 +192,8 @@ def test_comments_close_after_the_deadline_and_are_rate_limited(make, round_, se
 
 
 def test_registry_search_ignores_diacritics_and_lists_only_valid(app, make, round_, secretariat, client):
-    textile = recommended(make, round_, enterprise=make.enterprise(name="Công ty TNHH Dệt may Hà Nội"))
-    mechanics = recommended(make, round_, enterprise=make.enterprise(name="Công ty Cơ khí Đông Anh"))
+    textile = make.recommended(round_, enterprise=make.enterprise(name="Công ty TNHH Dệt may Hà Nội"))
+    mechanics = make.recommended(round_, enterprise=make.enterprise(name="Công ty Cơ khí Đông Anh"))
     publish_and_close_comments(secretariat, round_)
     decide(secretariat, round_, [textile.id, mechanics.id])
     page = client.get("/registry", query_string={"q": "det may"}).text
@@ -240,7 +210,7 @@ def test_registry_search_ignores_diacritics_and_lists_only_valid(app, make, roun
 
 def test_product_recognised_again_supersedes_the_older_certificate(app, make, secretariat):
     first_round = make.round(reviewers_per_dossier=1)
-    first = recommended(make, first_round)
+    first = make.recommended(first_round)
     publish_and_close_comments(secretariat, first_round)
     decide(secretariat, first_round, [first.id])
     second_round = make.round(reviewers_per_dossier=1)
@@ -265,7 +235,7 @@ def test_product_recognised_again_supersedes_the_older_certificate(app, make, se
 
 
 def test_sweep_expires_certificates_once(app, make, round_, secretariat, monkeypatch):
-    application = recommended(make, round_)
+    application = make.recommended(round_)
     publish_and_close_comments(secretariat, round_)
     decide(secretariat, round_, [application.id])
     certificate = db.session.scalar(select(Certificate))
@@ -280,7 +250,7 @@ def test_sweep_expires_certificates_once(app, make, round_, secretariat, monkeyp
 
 
 def test_applicant_downloads_only_its_own_certificate(app, make, round_, secretariat):
-    application = recommended(make, round_)
+    application = make.recommended(round_)
     publish_and_close_comments(secretariat, round_)
     decide(secretariat, round_, [application.id])
     certificate = db.session.scalar(select(Certificate))
@@ -332,7 +302,7 @@ def test_tracking_shows_the_stage_but_nothing_private(app, make, client):
         assert private not in page
 
 
-def test_the_eleventh_tracking_attempt_in_a_minute_is_refused(client):
+def test_the_eleventh_tracking_attempt_in_a_minute_is_refused(client, frozen_clock):
     statuses = [
         client.post(
             "/track", data={"receipt_code": f"SCT-000101-{i:04d}", "lookup_secret": "AAAAAA"}
@@ -366,7 +336,7 @@ def test_nul_bytes_and_huge_ids_are_refused_not_crashed(client):
 
 
 def test_a_certificate_past_its_date_reads_expired_before_the_sweep(app, make, round_, secretariat, client):
-    application = recommended(make, round_)
+    application = make.recommended(round_)
     publish_and_close_comments(secretariat, round_)
     decide(secretariat, round_, [application.id])
     certificate = db.session.scalar(select(Certificate))

@@ -23,8 +23,8 @@ from recognition.honours import services
 from recognition.honours.models import Objection, ObjectionStatus
 from recognition.rounds.key_dates import key_dates
 from tests import files
-from tests.conftest import fire
-from tests.honours.test_honours import client_for, decide, recommended
+from tests.conftest import client_for, fire
+from tests.honours.test_honours import decide
 
 REASON = "Không còn hồ sơ nào cần lấy thêm ý kiến"
 
@@ -42,17 +42,14 @@ def round_(make):
 
 @pytest.fixture
 def secretariat(app, make):
-    user = make.user(Role.secretariat)
-    client = client_for(app, user)
-    client.user = user
-    client.get("/lang/en")
-    return client
+    """The honours tests' secretariat (tests/honours/conftest.py), reading the pages in English."""
+    return client_for(app, make.user(Role.secretariat), "en")
 
 
 @pytest.fixture
 def published(make, round_):
     """A recommended dossier in results published for comment until ten days from now."""
-    application = recommended(make, round_)
+    application = make.recommended(round_)
     make.publish_results(round_, deadline_days_ago=-10)
     return application
 
@@ -116,7 +113,7 @@ def test_the_mailed_link_fills_in_the_reference(client, published, round_):
     assert f'value="{reference}"' in page
 
 
-def test_answer_look_ups_are_rate_limited(client):
+def test_answer_look_ups_are_rate_limited(client, frozen_clock):
     data = {"reference": "YK-000001", "lookup_secret": "ABCDEF"}
     statuses = [client.post("/results/answer", data=data).status_code for _ in range(11)]
     assert statuses == [200] * 10 + [429]

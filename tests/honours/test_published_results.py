@@ -7,27 +7,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from recognition.accounts.models import Role
 from recognition.cases.models import Application, State
 from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.honours.models import Certificate, Objection
 from recognition.review.models import ReviewAssignment
 from tests.conftest import fire
-from tests.honours.test_honours import client_for, decide, recommended
+from tests.honours.test_honours import decide
 
 
 @pytest.fixture
 def round_(make):
     return make.round(reviewers_per_dossier=1, top_n=1)
-
-
-@pytest.fixture
-def secretariat(app, make):
-    user = make.user(Role.secretariat)
-    client = client_for(app, user)
-    client.user = user
-    return client
 
 
 def named(make, name):
@@ -57,8 +48,8 @@ def published_rows(client, round_) -> list[list[str]]:
 
 
 def test_the_published_list_does_not_shift_after_publication(app, make, round_, secretariat, client):
-    first = recommended(make, round_, enterprise=named(make, "Công ty Cơ khí Đông Anh"), score=85)
-    second = recommended(make, round_, enterprise=named(make, "Công ty Dệt may Hà Nội"), score=80)
+    first = make.recommended(round_, enterprise=named(make, "Công ty Cơ khí Đông Anh"), score=85)
+    second = make.recommended(round_, enterprise=named(make, "Công ty Dệt may Hà Nội"), score=80)
     publish(secretariat, round_)
     client.get("/lang/en")
     before = published_rows(client, round_)
@@ -70,7 +61,7 @@ def test_the_published_list_does_not_shift_after_publication(app, make, round_, 
     ]
 
     # After publication: a later conclusion with a higher total, and a score that changes.
-    late = recommended(make, round_, enterprise=named(make, "Công ty Điện tử Sóc Sơn"), score=95)
+    late = make.recommended(round_, enterprise=named(make, "Công ty Điện tử Sóc Sơn"), score=95)
     sheet = db.session.scalar(select(ReviewAssignment).where(ReviewAssignment.application_id == second.id))
     sheet.total_score = 99
     db.session.commit()
@@ -117,7 +108,7 @@ def test_ranks_run_from_one_over_the_published_dossiers_and_top_n_follows(
         override_reason="Vi phạm môi trường",
     )
     assert overruled.state == State.not_recommended
-    only = recommended(make, round_, enterprise=named(make, "Công ty Dệt may Hà Nội"), score=80)
+    only = make.recommended(round_, enterprise=named(make, "Công ty Dệt may Hà Nội"), score=80)
     publish(secretariat, round_)
 
     rows = published_rows(client, round_)

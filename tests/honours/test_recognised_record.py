@@ -11,8 +11,8 @@ from recognition.cases.audit import verify_chains
 from recognition.cases.models import Application, RecordChange
 from recognition.extensions import db
 from recognition.honours.models import Certificate
-from tests.conftest import fire
-from tests.honours.test_honours import client_for, decide, publish_and_close_comments, recommended
+from tests.conftest import client_for, fire
+from tests.honours.test_honours import decide, publish_and_close_comments
 
 OLD_ENTERPRISE = "Công ty Cổ phần Thiết bị điện Đông Anh"
 OLD_PRODUCT = "Máy biến áp phân phối ba pha 22 kV"
@@ -27,7 +27,7 @@ def pdf_text(data: bytes) -> str:
 def test_renames_after_recognition_reach_no_public_record(app, make, client):
     round_ = make.round(reviewers_per_dossier=1)
     enterprise = make.enterprise(name=OLD_ENTERPRISE, address="Tổ 5, xã Đông Anh, Hà Nội")
-    application = recommended(make, round_, enterprise=enterprise, product_name=OLD_PRODUCT)
+    application = make.recommended(round_, enterprise=enterprise, product_name=OLD_PRODUCT)
     secretariat = client_for(app, make.user(Role.secretariat))
     publish_and_close_comments(secretariat, round_)
     assert "Đã công nhận 1 trên 1 hồ sơ." in decide(secretariat, round_, [application.id]).text

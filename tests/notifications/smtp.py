@@ -46,8 +46,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server() -> tuple[Controller, RecordingHandler]:
+def start_server(attempts: int = 5) -> tuple[Controller, RecordingHandler]:
+    """The server on a free port. A port is found free, then bound: in between another process (a
+    second pytest-xdist worker) may take it, and the bind fails, so another port is tried."""
     handler = RecordingHandler()
+    for _ in range(attempts - 1):
+        controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+        try:
+            controller.start()
+            return controller, handler
+        except OSError:
+            controller.loop.close()
     controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
     controller.start()
     return controller, handler

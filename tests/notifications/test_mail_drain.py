@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from recognition import clock, create_app
@@ -122,6 +123,7 @@ def test_an_unreachable_server_keeps_the_mails_for_later(app, make, smtp, monkey
     assert mail_count(MailStatus.queued) == 2
 
 
+@pytest.mark.slow  # a `flask` process of its own, for seconds
 def test_a_drain_killed_midway_sends_no_message_twice(app, make, smtp, database_url, tmp_path):
     dossiers_with_notices(make, 3)
     queue_mails()

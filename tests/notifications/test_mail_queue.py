@@ -49,6 +49,7 @@ def test_a_commit_with_notifications_queues_a_drain_that_a_worker_runs(app, make
     assert db.session.scalar(select(db.func.count()).where(OutgoingMail.status == MailStatus.sent)) == 4
 
 
+@pytest.mark.slow  # a `flask` process of its own, for seconds
 def test_two_worker_processes_draining_at_once_send_each_mail_once(
     app,
     make,

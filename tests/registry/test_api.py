@@ -11,7 +11,6 @@ import pytest
 import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, settings
-from sqlalchemy import event
 
 from recognition.accounts.models import Enterprise, Role
 from recognition.cases.models import Application, Product, State
@@ -21,6 +20,7 @@ from recognition.honours.certificates import add_months, revoke
 from recognition.honours.models import Certificate
 from recognition.registry.api import register_api
 from tests.conftest import fire
+from tests.queries import queries_to_get
 
 SPEC_URL = "/api/v1/openapi.json"
 
@@ -250,22 +250,8 @@ def test_search_with_a_nul_character_is_not_an_error(client, registry_data):
 
 
 def test_registry_query_count_does_not_grow_with_the_page(client, registry_data):
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    def queries_for(url):
-        statements.clear()
-        assert client.get(url).status_code == 200
-        return len(statements)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        one_item = queries_for("/api/v1/registry?per_page=1")
-        three_items = queries_for("/api/v1/registry?per_page=100")  # three enterprises, units, sectors
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    one_item = queries_to_get(client, "/api/v1/registry?per_page=1")
+    three_items = queries_to_get(client, "/api/v1/registry?per_page=100")  # three enterprises, units, sectors
     assert one_item == three_items
 
 
@@ -492,8 +478,8 @@ def test_seeded_responses_match_the_document(app, registry_data):
 
 
 # The API only reads, so the dataset a test seeds once stays valid for all of Hypothesis's examples.
+# How many examples: the hypothesis profile's (tests/conftest.py; 50 under "ci", 10 under "dev").
 @settings(
-    max_examples=25,
     derandomize=True,
     database=None,
     deadline=None,

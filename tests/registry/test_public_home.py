@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 
 from recognition.clock import local_today
-from tests.honours.test_honours import recommended
 from tests.honours.test_public_comments import english_day
 
 LEGAL_BASIS = "Quyết định số 2022/QĐ-UBND ngày 12/4/2023 của UBND Thành phố"
@@ -47,7 +46,7 @@ def test_the_contact_comes_from_the_configuration(app, make, english, monkeypatc
 
 def test_results_out_for_comment_link_to_their_comment_page(make, english):
     round_ = make.round(reviewers_per_dossier=1)
-    recommended(make, round_)
+    make.recommended(round_)
     make.publish_results(round_, deadline_days_ago=-7)
     listing = section(english.get("/").text, "results-for-comment")
     assert round_.title in listing and f'href="/results/{round_.id}"' in listing
@@ -57,7 +56,7 @@ def test_results_out_for_comment_link_to_their_comment_page(make, english):
 
 def test_results_no_longer_taking_comments_are_not_listed(make, english):
     over = make.round(reviewers_per_dossier=1)
-    recommended(make, over)
+    make.recommended(over)
     make.publish_results(over, deadline_days_ago=1)
     unpublished = make.round()
     html = english.get("/").text

@@ -517,7 +517,8 @@ def test_bad_city_totals_are_refused_in_the_visitors_language_keeping_what_was_t
     )
     assert response.status_code == 200
     assert 'value="12x3"' in response.text
-    assert "Not a valid integer value." in response.text and "Must be more than zero." in response.text
+    assert "Write the amount as 1.234.567 or 1,234,567" in response.text
+    assert "Must be more than zero." in response.text
     assert db.session.scalar(select(CityTotals)) is None
 
     # Correcting them later edits the same year's row, audited as an edit.

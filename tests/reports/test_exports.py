@@ -11,7 +11,7 @@ import pytest
 from babel.dates import format_date as babel_format_date
 from flask_babel import force_locale
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from recognition.accounts.models import Role
 from recognition.cases.models import Application, State
@@ -24,7 +24,8 @@ from recognition.review.rubric import apply_default_rubric
 from recognition.review.scoring import criteria_of
 from tests.conftest import fire, login
 from tests.honours.test_documents import endorsed
-from tests.review.test_board import scores_summing_to, submit_scores
+from tests.queries import queries_to_get
+from tests.review.builders import scores_summing_to, submit_scores
 
 HEADERS_EN = {
     "applications": [
@@ -170,14 +171,16 @@ def read_back(value, header: str):
     return value
 
 
+def downloaded_workbook(secretariat, round_):
+    """The round's workbook as the secretariat downloads it (checked as an XLSX attachment)."""
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    data = download(secretariat, f"/secretariat/exports/rounds/{round_.id}.xlsx", xlsx)
+    return load_workbook(io.BytesIO(data))
+
+
 def test_the_workbook_opens_with_openpyxl_and_its_rows_equal_the_databases(exported, secretariat):
     round_, dossiers = exported
-    data = download(
-        secretariat,
-        f"/secretariat/exports/rounds/{round_.id}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    workbook = load_workbook(io.BytesIO(data))
+    workbook = downloaded_workbook(secretariat, round_)
     assert workbook.sheetnames == list(SHEETS_EN.values())
     expected = expected_rows(round_)
     assert len(expected["applications"]) == 4 and len(expected["certificates"]) == 1
@@ -206,12 +209,7 @@ def test_the_workbook_opens_with_openpyxl_and_its_rows_equal_the_databases(expor
 
 def test_the_product_named_as_a_formula_stays_text_in_the_workbook(exported, secretariat):
     round_, dossiers = exported
-    data = download(
-        secretariat,
-        f"/secretariat/exports/rounds/{round_.id}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    workbook = load_workbook(io.BytesIO(data))
+    workbook = downloaded_workbook(secretariat, round_)
     cells = [c for row in workbook["Applications"].iter_rows(min_row=2) for c in row if c.value == FORMULA]
     assert len(cells) == 1
     assert cells[0].data_type == "s" and cells[0].quotePrefix
@@ -304,20 +302,6 @@ def test_the_rule_is_the_owasp_list():
     assert not any(is_formula_like(t) for t in ("", "0100233488", "Máy biến áp", " =1", "'=1"))
 
 
-def count_queries(client, url: str) -> int:
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_exports_and_report_read_in_a_constant_number_of_queries(app, make, exported, secretariat):
     round_, _dossiers = exported
     urls = [
@@ -327,11 +311,11 @@ def test_exports_and_report_read_in_a_constant_number_of_queries(app, make, expo
     ]
     for url in urls:
         secretariat.get(url)  # warm-up
-    few = [count_queries(secretariat, url) for url in urls]
+    few = [queries_to_get(secretariat, url) for url in urls]
     for _ in range(6):  # more dossiers, other enterprises, other units
         application = make.application(round=round_, enterprise=make.enterprise("P-HADONG"))
         fire(application, "submit", make.applicant_of(application))
-    many = [count_queries(secretariat, url) for url in urls]
+    many = [queries_to_get(secretariat, url) for url in urls]
     assert many == few
 
 

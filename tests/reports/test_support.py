@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from recognition.accounts.models import Role
 from recognition.cases.models import RecordChange
@@ -17,6 +17,7 @@ from recognition.honours.models import Certificate
 from recognition.reports.support import support_coverage
 from recognition.reports.support_models import SupportKind, SupportRecord
 from tests.conftest import fire, login
+from tests.queries import queries_to_get
 
 
 def client_for(app, user, lang="en"):
@@ -38,14 +39,7 @@ def secretariat(app, secretariat_user):
 
 def recognise(make, round_, enterprise, secretariat_user) -> Certificate:
     """A dossier of `enterprise` carried to recognition in `round_`; its certificate."""
-    application = make.application(round=round_, enterprise=enterprise)
-    officer = make.officer_of(application)
-    fire(application, "submit", make.applicant_of(application))
-    fire(application, "start_vetting", officer)
-    fire(application, "endorse", officer)
-    make.assign_reviewers(application, scores=[90], count=1)
-    fire(application, "open_review", secretariat_user)
-    fire(application, "conclude_review", secretariat_user)
+    application = make.recommended(round_, score=90, secretariat=secretariat_user, enterprise=enterprise)
     make.publish_results(round_)
     fire(application, "recognise", secretariat_user)
     return db.session.scalar(select(Certificate).where(Certificate.application_id == application.id))
@@ -256,21 +250,6 @@ def test_every_recognised_enterprise_supported_meets_the_target(app, make, secre
     assert support_coverage(round_).target_met
 
 
-def count_queries(client, url: str) -> int:
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    client.get(url)  # warm-up
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_the_lists_read_in_a_constant_number_of_queries(
     app, make, secretariat, secretariat_user, recognised_world
 ):
@@ -280,13 +259,13 @@ def test_the_lists_read_in_a_constant_number_of_queries(
         f"/secretariat/support/rounds/{round_a.id}",
         f"/secretariat/support/enterprises/{e['supported'].id}",
     ]
-    few = [count_queries(secretariat, url) for url in urls]
+    few = [queries_to_get(secretariat, url) for url in urls]
     for _ in range(3):
         enterprise = make.enterprise()
         recognise(make, round_a, enterprise, secretariat_user)
         support(enterprise, local_today(), recorder=make.user(Role.secretariat))
         support(e["supported"], local_today(), recorder=make.user(Role.secretariat))
-    many = [count_queries(secretariat, url) for url in urls]
+    many = [queries_to_get(secretariat, url) for url in urls]
     assert many == few
 
 

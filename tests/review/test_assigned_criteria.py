@@ -12,26 +12,11 @@ from recognition.cases.models import Application, State
 from recognition.extensions import db
 from recognition.review import services
 from recognition.review.models import CriterionAssignment, ReviewAssignment
-from recognition.review.rubric import apply_default_rubric
 from recognition.review.scoring import criteria_of, dossier_result
 from recognition.rounds import services as round_services
 from tests.conftest import fire
 from tests.queries import counting_queries
-from tests.review.test_board import client_for, council, endorsed, submit_scores
-
-
-@pytest.fixture
-def secretariat(make):
-    return make.user(Role.secretariat)
-
-
-@pytest.fixture
-def rubric_round(make):
-    round_ = make.round()
-    apply_default_rubric(round_)
-    db.session.commit()
-    return round_
-
+from tests.review.builders import client_for, council, dossier_under_review, english, submit_scores
 
 AB = ("A1", "A2", "A3", "B1", "B2", "B3")  # 55 points
 CD = ("C1", "C2", "C3", "D1", "D2", "D3")  # 45 points
@@ -45,12 +30,6 @@ def assign_criteria(round_, plan: dict) -> None:
             CriterionAssignment(criterion_id=by_code[code].id, user_id=member.id) for code in codes
         )
     db.session.commit()
-
-
-def english(app, user):
-    client = client_for(app, user)
-    client.get("/lang/en")
-    return client
 
 
 def reviewers_of(application) -> list[ReviewAssignment]:
@@ -72,7 +51,7 @@ def state_of(application) -> State:
 
 
 def test_open_review_is_refused_while_a_criterion_has_no_scorer(app, make, rubric_round, secretariat):
-    application = endorsed(make, rubric_round)
+    application = make.endorsed(rubric_round)
     members = council(make, rubric_round)
     # Nobody is assigned D1-D3; C1 only to a member who then declares a conflict on this dossier.
     assign_criteria(rubric_round, {members[0]: AB, members[1]: ("C2", "C3"), members[2]: ("C1",)})
@@ -105,7 +84,7 @@ def test_open_review_is_refused_while_a_criterion_has_no_scorer(app, make, rubri
 def test_an_unscored_criterion_is_no_zero_and_blocks_conclusion(app, make, rubric_round, secretariat):
     """The defect's dossier: 55 points from the criteria scored, the rest uncovered after a conflict."""
     rubric_round.reviewers_per_dossier = 2
-    application = endorsed(make, rubric_round)
+    application = make.endorsed(rubric_round)
     members = council(make, rubric_round)
     assign_criteria(rubric_round, {members[0]: AB, members[1]: CD, members[2]: AB})
     assignments = [services.assign_reviewer(application, m) for m in members]
@@ -137,7 +116,7 @@ def test_an_unscored_criterion_is_no_zero_and_blocks_conclusion(app, make, rubri
 
 
 def test_without_assigned_criteria_open_review_needs_only_the_reviewers(app, make, rubric_round, secretariat):
-    application = endorsed(make, rubric_round)
+    application = make.endorsed(rubric_round)
     for member in council(make, rubric_round):
         services.assign_reviewer(application, member)
     db.session.commit()
@@ -153,7 +132,7 @@ def test_the_spread_is_per_criterion_when_members_score_different_criteria(
 ):
     members = council(make, rubric_round)
     assign_criteria(rubric_round, {members[0]: AB, members[1]: CD, members[2]: AB})
-    honest, outlier = endorsed(make, rubric_round), endorsed(make, rubric_round)
+    honest, outlier = make.endorsed(rubric_round), make.endorsed(rubric_round)
     sheets = {}
     for application in (honest, outlier):
         sheets[application.id] = [services.assign_reviewer(application, m) for m in members]
@@ -192,7 +171,7 @@ def test_the_board_keeps_a_constant_number_of_queries(app, make, rubric_round, s
     url = f"/secretariat/review/rounds/{rubric_round.id}/board"
 
     def add_scored_dossier():
-        application = endorsed(make, rubric_round)
+        application = make.endorsed(rubric_round)
         sheets = [services.assign_reviewer(application, m) for m in members]
         db.session.commit()
         client.post(f"/secretariat/review/applications/{application.id}/open-review")
@@ -218,7 +197,7 @@ def test_the_board_keeps_a_constant_number_of_queries(app, make, rubric_round, s
 def test_assign_evenly_replaces_a_member_who_declared_a_conflict_under_review(
     app, make, rubric_round, secretariat
 ):
-    application = endorsed(make, rubric_round)
+    application = make.endorsed(rubric_round)
     members = council(make, rubric_round, count=4)
     client = english(app, secretariat)
     url = f"/secretariat/review/rounds/{rubric_round.id}/assign-evenly"
@@ -249,7 +228,7 @@ def test_assign_evenly_replaces_a_member_who_declared_a_conflict_under_review(
 def test_assign_evenly_prefers_a_member_who_scores_the_uncovered_criteria(
     app, make, rubric_round, secretariat
 ):
-    application = endorsed(make, rubric_round)
+    application = make.endorsed(rubric_round)
     members = council(make, rubric_round, count=5)
     assign_criteria(
         rubric_round,
@@ -272,7 +251,7 @@ def test_assign_evenly_prefers_a_member_who_scores_the_uncovered_criteria(
 
 
 def test_assign_evenly_says_when_the_council_is_too_small(app, make, rubric_round, secretariat):
-    application = endorsed(make, rubric_round)
+    application = make.endorsed(rubric_round)
     members = council(make, rubric_round, count=3)
     db.session.merge(
         ReviewAssignment(
@@ -303,11 +282,7 @@ def assigned_codes(round_) -> dict[int, set[str]]:
 def test_a_member_seated_after_sheets_were_submitted_can_still_be_given_criteria(
     app, make, rubric_round, secretariat
 ):
-    application = endorsed(make, rubric_round)
-    members = council(make, rubric_round, count=3)
-    assignments = [services.assign_reviewer(application, m) for m in members]
-    db.session.commit()
-    fire(application, "open_review", secretariat)
+    _application, members, assignments = dossier_under_review(make, rubric_round, secretariat)
     submit_scores(assignments[0], {code: "5" for code in AB + CD})
     newcomer = make.user(Role.council_member)
     services.add_council_member(rubric_round, newcomer)
@@ -330,7 +305,7 @@ def test_a_member_seated_after_sheets_were_submitted_can_still_be_given_criteria
 
 
 def test_what_a_member_who_submitted_scores_cannot_change(make, rubric_round, secretariat):
-    application = endorsed(make, rubric_round)
+    application = make.endorsed(rubric_round)
     members = council(make, rubric_round, count=3)
     assign_criteria(rubric_round, {members[0]: AB, members[1]: CD, members[2]: AB + CD})
     assignments = [services.assign_reviewer(application, m) for m in members]

@@ -11,21 +11,16 @@ from recognition.extensions import db
 from recognition.review import services
 from recognition.review.models import Criterion, CriterionGroup
 from recognition.review.rubric import apply_default_rubric
-from tests.conftest import fire, login
+from tests.conftest import fire
+from tests.review.builders import client_for, council
 
 GROWTH_EN = "Growth of revenue and production value over the last two years."
 GROWTH_VI = "Tốc độ tăng doanh thu, giá trị sản xuất hai năm gần nhất."
 
 
-def client_for(app, user, lang: str):
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    client.get(f"/lang/{lang}")
-    return client
-
-
 @pytest.fixture
 def rubric_round(make):
+    """The review package's round (tests/review/conftest.py), with one reviewer a dossier."""
     round_ = make.round(reviewers_per_dossier=1)
     apply_default_rubric(round_)
     db.session.commit()
@@ -34,13 +29,8 @@ def rubric_round(make):
 
 def under_review(make, round_):
     """A dossier of the round under review, one member assigned and declared free of conflicts."""
-    application = make.application(round=round_)
-    officer = make.officer_of(application)
-    fire(application, "submit", make.applicant_of(application))
-    fire(application, "start_vetting", officer)
-    fire(application, "endorse", officer)
-    member = make.user(Role.council_member)
-    services.add_council_member(round_, member)
+    application = make.endorsed(round_)
+    (member,) = council(make, round_, count=1)
     assignment = services.assign_reviewer(application, member)
     services.declare(assignment, False)
     db.session.commit()

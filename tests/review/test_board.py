@@ -18,79 +18,20 @@ from recognition.review.models import (
     Score,
     SelfAssessment,
 )
-from recognition.review.rubric import apply_default_rubric
 from recognition.review.scoring import board, criteria_of, dossier_result
 from recognition.rounds.models import Round
-from tests.conftest import fire, login
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    return client
-
-
-@pytest.fixture
-def secretariat(make):
-    return make.user(Role.secretariat)
-
-
-@pytest.fixture
-def rubric_round(make):
-    round_ = make.round()
-    apply_default_rubric(round_)
-    db.session.commit()
-    return round_
-
-
-def endorsed(make, round_):
-    application = make.application(round=round_)
-    officer = make.officer_of(application)
-    fire(application, "submit", make.applicant_of(application))
-    fire(application, "start_vetting", officer)
-    fire(application, "endorse", officer)
-    return application
-
-
-def council(make, round_, count=3):
-    members = [make.user(Role.council_member) for _ in range(count)]
-    for member in members:
-        services.add_council_member(round_, member)
-    db.session.commit()
-    return members
-
-
-def submit_scores(assignment, points_by_code: dict[str, str]):
-    """Declare no conflict and submit the given points (criterion code -> points) through the service."""
-    application = db.session.get(Application, assignment.application_id)
-    services.declare(assignment, False)
-    inputs = [
-        services.ScoreInput(c.id, points_by_code[c.code], "")
-        for c in criteria_of(application.round_id)
-        if c.code in points_by_code
-    ]
-    assert services.save_scores(assignment, application, inputs, submit=True) == {}
-    db.session.commit()
-
-
-def scores_summing_to(total: int) -> dict[str, str]:
-    """Points per default criterion adding up to `total` (fills criteria in order up to their maxima)."""
-    maxima = {"A1": 10, "A2": 10, "A3": 10, "B1": 10, "B2": 8, "B3": 7, "C1": 10, "C2": 10, "C3": 10,
-              "D1": 5, "D2": 5, "D3": 5}  # fmt: skip
-    points, left = {}, total
-    for code, maximum in maxima.items():
-        points[code] = str(min(maximum, left))
-        left -= min(maximum, left)
-    assert left == 0
-    return points
+from tests.conftest import fire
+from tests.review.builders import (
+    client_for,
+    council,
+    dossier_under_review,
+    scores_summing_to,
+    submit_scores,
+)
 
 
 def test_three_reviewers_board_equals_a_hand_computation(app, make, rubric_round, secretariat):
-    application = endorsed(make, rubric_round)
-    members = council(make, rubric_round)
-    assignments = [services.assign_reviewer(application, m) for m in members]
-    db.session.commit()
-    fire(application, "open_review", secretariat)
+    application, _members, assignments = dossier_under_review(make, rubric_round, secretariat)
     for assignment, total in zip(assignments, (82, 74, 65), strict=True):
         submit_scores(assignment, scores_summing_to(total))
     # Hand computation: mean (82 + 74 + 65) / 3 = 73.67; spread 82 - 65 = 17 > 15 (flag); 73.67 >= 70.
@@ -105,11 +46,7 @@ def test_three_reviewers_board_equals_a_hand_computation(app, make, rubric_round
 
 
 def test_mean_of_totals_is_exact_when_every_member_scores_everything(make, rubric_round, secretariat):
-    application = endorsed(make, rubric_round)
-    members = council(make, rubric_round)
-    assignments = [services.assign_reviewer(application, m) for m in members]
-    db.session.commit()
-    fire(application, "open_review", secretariat)
+    application, _members, assignments = dossier_under_review(make, rubric_round, secretariat)
     for assignment, total in zip(assignments, (80, 70, 60), strict=True):
         submit_scores(assignment, scores_summing_to(total))
     result = dossier_result(application)
@@ -120,12 +57,9 @@ def test_mean_of_totals_is_exact_when_every_member_scores_everything(make, rubri
 
 
 def test_missing_score_blocks_conclusion_naming_the_member(app, make, rubric_round, secretariat):
-    application = endorsed(make, rubric_round)
-    members = council(make, rubric_round)
+    application, members, assignments = dossier_under_review(make, rubric_round, secretariat)
     members[2].full_name = "Trương Thị Mai"
-    assignments = [services.assign_reviewer(application, m) for m in members]
     db.session.commit()
-    fire(application, "open_review", secretariat)
     for assignment in assignments[:2]:
         submit_scores(assignment, scores_summing_to(80))
     client = client_for(app, secretariat)
@@ -138,11 +72,7 @@ def test_missing_score_blocks_conclusion_naming_the_member(app, make, rubric_rou
 
 
 def test_conclusion_follows_the_rules_and_an_override_needs_a_reason(app, make, rubric_round, secretariat):
-    low = endorsed(make, rubric_round)
-    members = council(make, rubric_round)
-    assignments = [services.assign_reviewer(low, m) for m in members]
-    db.session.commit()
-    fire(low, "open_review", secretariat)
+    low, _members, assignments = dossier_under_review(make, rubric_round, secretariat)
     for assignment in assignments:
         submit_scores(assignment, scores_summing_to(60))
     client = client_for(app, secretariat)
@@ -159,7 +89,7 @@ def test_conclusion_follows_the_rules_and_an_override_needs_a_reason(app, make, 
 
 
 def test_bulk_conclusion_concludes_only_complete_reviews(app, make, rubric_round, secretariat):
-    complete, incomplete = endorsed(make, rubric_round), endorsed(make, rubric_round)
+    complete, incomplete = make.endorsed(rubric_round), make.endorsed(rubric_round)
     members = council(make, rubric_round)
     for application in (complete, incomplete):
         for member in members:
@@ -182,7 +112,7 @@ def test_ranking_marks_the_top_n_and_states_the_tie_rule(app, make, rubric_round
     db.session.commit()
     members = council(make, rubric_round, count=1)
     rubric_round.reviewers_per_dossier = 1
-    applications = [endorsed(make, rubric_round) for _ in range(3)]
+    applications = [make.endorsed(rubric_round) for _ in range(3)]
     for application, total in zip(applications, (75, 88, 75), strict=True):
         assignment = services.assign_reviewer(application, members[0])
         db.session.commit()
@@ -199,7 +129,7 @@ def test_assign_evenly_balances_load_and_skips_conflicts(app, make, rubric_round
     rubric_round.reviewers_per_dossier = 1
     db.session.commit()
     members = council(make, rubric_round)
-    applications = [endorsed(make, rubric_round) for _ in range(10)]
+    applications = [make.endorsed(rubric_round) for _ in range(10)]
     conflicted = db.session.merge(
         ReviewAssignment(
             application_id=applications[0].id,
@@ -224,7 +154,7 @@ def test_assign_evenly_balances_load_and_skips_conflicts(app, make, rubric_round
 
 
 def test_open_review_needs_enough_reviewers(app, make, rubric_round, secretariat):
-    application = endorsed(make, rubric_round)
+    application = make.endorsed(rubric_round)
     members = council(make, rubric_round, count=2)
     for member in members:
         services.assign_reviewer(application, member)
@@ -236,15 +166,12 @@ def test_open_review_needs_enough_reviewers(app, make, rubric_round, secretariat
 
 
 def test_editing_criteria_after_the_first_submitted_score_is_refused(app, make, rubric_round, secretariat):
-    application = endorsed(make, rubric_round)
-    members = council(make, rubric_round)
-    assignments = [services.assign_reviewer(application, m) for m in members]
-    db.session.commit()
-    fire(application, "open_review", secretariat)
+    application, _members, assignments = dossier_under_review(make, rubric_round, secretariat)
     client = client_for(app, secretariat)
     page = client.get(f"/secretariat/rounds/{rubric_round.id}/criteria").text
-    assert "đã được khóa" not in page
+    assert "đã được khóa" not in page and 'id="criteria-frozen"' not in page
     submit_scores(assignments[0], scores_summing_to(80))
+    assert 'id="criteria-frozen"' in client.get(f"/secretariat/rounds/{rubric_round.id}/criteria").text
     group = db.session.scalar(select(CriterionGroup).where(CriterionGroup.round_id == rubric_round.id))
     criterion = group.criteria[0]
     data = {
@@ -261,7 +188,9 @@ def test_editing_criteria_after_the_first_submitted_score_is_refused(app, make, 
     response = client.post(
         f"/secretariat/rounds/{rubric_round.id}/criteria", data=data, follow_redirects=True
     )
-    assert "Bộ tiêu chí đã được khóa: đã có thành viên Hội đồng nộp phiếu chấm điểm." in response.text
+    # The refusal itself, flashed, not only the banner the frozen page always carries.
+    refusal = "Bộ tiêu chí đã được khóa: đã có thành viên Hội đồng nộp phiếu chấm điểm."
+    assert f'<div class="alert alert-danger" role="alert">{refusal}</div>' in response.text
     db.session.expire_all()
     assert db.session.get(Criterion, criterion.id).max_points == Decimal("10")
 
@@ -294,10 +223,12 @@ def test_criteria_can_be_edited_before_scoring(app, make, rubric_round, secretar
         ("A1", "Tăng trưởng doanh thu", 12)
     ]
     assert "A4" in [c.code for c in group.criteria]
+    page = client.get(f"/secretariat/rounds/{rubric_round.id}/criteria").text
+    assert "đã được khóa" not in page and 'id="criteria-frozen"' not in page
 
 
 def test_criteria_assigned_to_members_total_is_the_sum_of_criterion_means(make, rubric_round, secretariat):
-    application = endorsed(make, rubric_round)
+    application = make.endorsed(rubric_round)
     members = council(make, rubric_round)
     criteria = criteria_of(rubric_round.id)
     first_half, second_half = criteria[:6], criteria[6:]
@@ -445,7 +376,7 @@ def test_self_assessment_section_uses_the_rounds_criteria(app, make, rubric_roun
 
 
 def test_a_withdrawn_assignment_time_is_recorded(make, rubric_round, secretariat):
-    application = endorsed(make, rubric_round)
+    application = make.endorsed(rubric_round)
     member = council(make, rubric_round, count=1)[0]
     assignment = services.assign_reviewer(application, member)
     services.declare(assignment, True, "Là cổ đông của doanh nghiệp")
@@ -456,7 +387,7 @@ def test_a_withdrawn_assignment_time_is_recorded(make, rubric_round, secretariat
 
 
 def test_council_dossier_shows_the_self_assessment_and_the_vetting_report(app, make, rubric_round):
-    application = endorsed(make, rubric_round)
+    application = make.endorsed(rubric_round)
     member = council(make, rubric_round, count=1)[0]
     assignment = services.assign_reviewer(application, member)
     services.declare(assignment, False)

@@ -15,8 +15,9 @@ from recognition.extensions import db
 from recognition.review import services
 from recognition.review.models import Criterion, CriterionAssignment, ReviewAssignment, Score
 from recognition.review.rubric import apply_default_rubric
-from tests.conftest import fire, login
+from tests.conftest import fire
 from tests.queries import counting_queries
+from tests.review.builders import client_for
 
 # The default rubric's criteria in order, with their maximum points.
 CODES = ["A1", "A2", "A3", "B1", "B2", "B3", "C1", "C2", "C3", "D1", "D2", "D3"]
@@ -47,24 +48,13 @@ class Review:
     secretariat: User
 
 
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    return client
-
-
 def endorsed_application(make, round_=None) -> Application:
     """An application of a round with the default rubric, submitted, vetted and endorsed."""
     if round_ is None:
         round_ = make.round()
         apply_default_rubric(round_)
         db.session.commit()
-    application = make.application(round=round_)
-    officer = make.officer_of(application)
-    fire(application, "submit", make.applicant_of(application))
-    fire(application, "start_vetting", officer)
-    fire(application, "endorse", officer)
-    return application
+    return make.endorsed(round_)
 
 
 def assign(app, make, application, count: int = 3) -> list[Member]:

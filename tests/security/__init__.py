@@ -23,7 +23,8 @@ from recognition.honours.models import Certificate, Objection, ObjectionStatus
 from recognition.review import services as review_services
 from recognition.review.rubric import apply_default_rubric
 from recognition.rounds.models import CalendarException, VettingBody
-from tests.conftest import Factory, fire, login
+from tests.conftest import Factory, fire
+from tests.conftest import client_for as client_for  # the security tests import it from here
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -197,16 +198,6 @@ def build_world(app: Flask, make: Factory) -> World:
         db.session.commit()
         side.objection_id = objection.id
     return World(round_a.id, round_b.id, own, foreign, secretariat, admin, outsider)
-
-
-def client_for(app: Flask, user: User | None):
-    """A test client, logged in as `user` (anonymous for None)."""
-    client = app.test_client()
-    if user is not None:
-        response = login(client, user)
-        assert response.status_code == 302, response.text
-    client.user = user
-    return client
 
 
 def fingerprint() -> dict[str, str]:

@@ -31,6 +31,7 @@ ADMIN = "admin"
 
 ACCESS: dict[str, str] = {
     "/": PUBLIC,
+    "/healthz": PUBLIC,
     "/static/<path:filename>": PUBLIC,
     "/bootstrap/static/<path:filename>": PUBLIC,
     "/lang/<code>": PUBLIC,
@@ -137,11 +138,9 @@ ACCESS: dict[str, str] = {
     "/secretariat/honours/rounds/<int:round_id>/close-comments": SECRETARIAT,
     "/secretariat/honours/certificates/<int:certificate_id>.pdf": SECRETARIAT,
     "/secretariat/honours/certificates/<int:certificate_id>/revoke": SECRETARIAT,
-    "/secretariat/honours/rounds/<int:round_id>/minutes.pdf": SECRETARIAT,
-    "/secretariat/honours/rounds/<int:round_id>/minutes.docx": SECRETARIAT,
+    "/secretariat/honours/rounds/<int:round_id>/minutes.<any(pdf, docx):kind>": SECRETARIAT,
     "/secretariat/honours/rounds/<int:round_id>/results-notice.pdf": SECRETARIAT,
-    "/secretariat/honours/rounds/<int:round_id>/submission.pdf": SECRETARIAT,
-    "/secretariat/honours/rounds/<int:round_id>/submission.docx": SECRETARIAT,
+    "/secretariat/honours/rounds/<int:round_id>/submission.<any(pdf, docx):kind>": SECRETARIAT,
     "/secretariat/support/": SECRETARIAT,
     "/secretariat/support/rounds/<int:round_id>": SECRETARIAT,
     "/secretariat/support/enterprises/<int:enterprise_id>": SECRETARIAT,
@@ -275,6 +274,7 @@ def url_values(world: World, endpoint: str, arguments: tuple, side: str) -> dict
         "enterprise_id": mine.enterprise_id,
         "code": "vi" if side == "own" else "en",
         "token": "not-a-valid-link",
+        "kind": "pdf",  # a round document's format (the same view serves its DOCX)
         "filename": "js/eligibility.js" if endpoint == "static" else "css/bootstrap.min.css",
     }
     return {name: values[name] for name in arguments}

@@ -34,6 +34,7 @@ def attempt(client, peer: str, forwarded_for: str):
     )
 
 
+@pytest.mark.usefixtures("frozen_clock")
 def test_forwarded_headers_from_outside_the_proxy_list_are_logged_and_ignored(proxied_app, caplog):
     client = proxied_app.test_client()
     with caplog.at_level(logging.WARNING):

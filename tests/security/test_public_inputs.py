@@ -100,13 +100,9 @@ def test_tracking_is_not_done_through_the_url(client, world):
     assert FOUND not in response.text and NOT_FOUND not in response.text
 
 
-def test_tracking_is_rate_limited_per_client(client, world, monkeypatch):
+def test_tracking_is_rate_limited_per_client(client, world, frozen_clock):
     """Ten lookups a minute per client, then 429 even for the right pair (the clock is held still, so
     the minute cannot roll over mid-test)."""
-    from recognition import ratelimit
-
-    now = ratelimit.utcnow()
-    monkeypatch.setattr(ratelimit, "utcnow", lambda: now)
     ip = {"REMOTE_ADDR": "10.99.99.99"}
     for _ in range(10):
         response = client.post("/track", data={"receipt_code": "X", "lookup_secret": "Y"}, environ_base=ip)

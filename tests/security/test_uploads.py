@@ -16,7 +16,6 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, insert, select
 
-from recognition.accounts.models import Role
 from recognition.cases.models import Application, Document
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
@@ -275,15 +274,7 @@ def test_dossier_quota_of_200_mb_holds(dossier):
 def published(app, make):
     """A round published for comment with one recommended dossier."""
     round_ = make.round(reviewers_per_dossier=1)
-    application = make.application(round=round_)
-    officer = make.officer_of(application)
-    fire(application, "submit", make.applicant_of(application))
-    fire(application, "start_vetting", officer)
-    fire(application, "endorse", officer)
-    make.assign_reviewers(application, scores=[90], count=1)
-    secretariat = make.user(Role.secretariat)
-    fire(application, "open_review", secretariat)
-    fire(application, "conclude_review", secretariat)
+    application = make.recommended(round_, score=90)
     round_.results_published_at = utcnow()
     round_.comment_deadline = local_today() + timedelta(days=10)
     db.session.commit()
@@ -340,12 +331,8 @@ def test_upload_refused_for_the_dossier_quota_leaves_no_file_on_disk(app, dossie
     assert upload(applicant, application.id, files.pdf("fits"), "vua.pdf").status_code == 302
 
 
-def test_an_account_may_upload_only_so_many_files_an_hour(app, dossier, monkeypatch):
+def test_an_account_may_upload_only_so_many_files_an_hour(app, dossier, monkeypatch, frozen_clock):
     """UPLOADS_PER_HOUR per account (the clock is held still, so the hour cannot roll over mid-test)."""
-    from recognition import ratelimit
-
-    now = ratelimit.utcnow()
-    monkeypatch.setattr(ratelimit, "utcnow", lambda: now)
     monkeypatch.setitem(app.config, "UPLOADS_PER_HOUR", 3)
     application, applicant, _officer = dossier
     storage = app.extensions["evidence_storage"]

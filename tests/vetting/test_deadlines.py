@@ -179,5 +179,6 @@ def test_sweep_drops_rate_limit_counters_of_past_days(app, frozen):
     hit("track:10.0.0.1", 10)
     frozen(2026, 11, 4)  # two days later: the first counter is past, this one is current
     hit("track:10.0.0.1", 10)
+    db.session.commit()  # outside a request the caller commits the counts (recognition.policy)
     app.test_cli_runner().invoke(args=["sweep"])
     assert db.session.scalar(select(func.count()).select_from(RateLimitHit)) == 1

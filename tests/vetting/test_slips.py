@@ -7,18 +7,11 @@ from recognition.accounts.models import Role
 from recognition.clock import format_day
 from recognition.extensions import db
 from recognition.rounds.models import VettingBody
-from tests.conftest import fire, login, valid_data
+from tests.conftest import client_for, fire, valid_data
 from tests.documents import NATIONAL_HEADING, PLACE_DATE, overprinted, pdf_text, text_runs
 
 ITEMS = ["Báo cáo tài chính năm 2025 có kiểm toán", "Giấy chứng nhận ISO 9001 còn hiệu lực"]
 REASON = "Doanh thu năm 2025 là 80 tỷ đồng, dưới mức 100 tỷ đồng của Hướng dẫn 1520/HD-SCT."
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    client.get("/lang/en")
-    return client
 
 
 def slip_text(client, url: str) -> str:
@@ -48,7 +41,7 @@ def test_request_to_supplement_slip_for_the_unit_and_the_enterprise(app, make, r
         make.applicant_of(application): f"/applicant/applications/{application.id}/supplement-request.pdf",
     }
     for user, url in urls.items():
-        text = slip_text(client_for(app, user), url)
+        text = slip_text(client_for(app, user, "en"), url)
         for line in (*NATIONAL_HEADING, "ỦY BAN NHÂN DÂN", application.vetting_unit.name.upper()):
             assert line in text
         assert PLACE_DATE.search(text)
@@ -73,7 +66,7 @@ def test_refusal_slip_of_the_secretariat_for_it_and_the_enterprise(app, make):
         (secretariat, f"/secretariat/vetting/dossiers/{application.id}/refusal.pdf"),
         (applicant, f"/applicant/applications/{application.id}/refusal.pdf"),
     ):
-        text = slip_text(client_for(app, user), url)
+        text = slip_text(client_for(app, user, "en"), url)
         for line in (*NATIONAL_HEADING, "UBND THÀNH PHỐ HÀ NỘI", "SỞ CÔNG THƯƠNG"):
             assert line in text
         assert PLACE_DATE.search(text)
@@ -85,7 +78,7 @@ def test_refusal_slip_of_the_secretariat_for_it_and_the_enterprise(app, make):
 
 def test_a_slip_the_dossier_does_not_have_sends_back_with_a_message(app, make, requested):
     application, officer = requested
-    client = client_for(app, officer)
+    client = client_for(app, officer, "en")
     response = client.get(f"/unit/dossiers/{application.id}/refusal.pdf")
     assert response.status_code == 302 and response.headers["Location"] == f"/unit/dossiers/{application.id}"
     assert "This dossier was not refused." in client.get(response.headers["Location"]).text
@@ -100,25 +93,27 @@ def test_slips_of_another_dossier_are_not_found(app, make, requested):
     unit, applicant = "/unit/dossiers", "/applicant/applications"
     paths = [f"{base}/{application.id}/{name}" for base in (unit, applicant)
              for name in ("supplement-request.pdf", "refusal.pdf")]  # fmt: skip
-    other_officer = client_for(app, make.user(Role.unit_officer, unit=make.unit("P-HADONG")))
-    other_applicant = client_for(app, make.user(Role.applicant))
+    other_officer = client_for(app, make.user(Role.unit_officer, unit=make.unit("P-HADONG")), "en")
+    other_applicant = client_for(app, make.user(Role.applicant), "en")
     assert [other_officer.get(p).status_code for p in paths[:2]] == [404, 404]
     assert [other_applicant.get(p).status_code for p in paths[2:]] == [404, 404]
-    secretariat = client_for(app, make.user(Role.secretariat))
+    secretariat = client_for(app, make.user(Role.secretariat), "en")
     assert (
         secretariat.get(f"/secretariat/vetting/dossiers/{application.id}/supplement-request.pdf").status_code
         == 404
     )
-    council = client_for(app, make.user(Role.council_member))
+    council = client_for(app, make.user(Role.council_member), "en")
     assert [council.get(p).status_code for p in paths] == [403] * 4
 
 
 def test_dossier_pages_link_the_slips(app, make, requested):
     application, officer = requested
     link = f'href="/unit/dossiers/{application.id}/supplement-request.pdf?number=1"'
-    assert link in client_for(app, officer).get(f"/unit/dossiers/{application.id}").text
+    assert link in client_for(app, officer, "en").get(f"/unit/dossiers/{application.id}").text
     page = (
-        client_for(app, make.applicant_of(application)).get(f"/applicant/applications/{application.id}").text
+        client_for(app, make.applicant_of(application), "en")
+        .get(f"/applicant/applications/{application.id}")
+        .text
     )
     assert f'href="/applicant/applications/{application.id}/supplement-request.pdf?number=1"' in page
     assert "refusal.pdf" not in page
@@ -127,5 +122,5 @@ def test_dossier_pages_link_the_slips(app, make, requested):
     db.session.expire_all()
     assert (
         f"/unit/dossiers/{application.id}/refusal.pdf"
-        in client_for(app, officer).get(f"/unit/dossiers/{application.id}").text
+        in client_for(app, officer, "en").get(f"/unit/dossiers/{application.id}").text
     )

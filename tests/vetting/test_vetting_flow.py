@@ -12,7 +12,7 @@ from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.rounds.calendar import add_working_days
 from recognition.rounds.models import VettingBody
-from tests.conftest import fire, login
+from tests.conftest import client_for, fire
 
 REPORT = {
     "site_visit_date": (local_today() - timedelta(days=2)).isoformat(),
@@ -33,12 +33,6 @@ def submitted(make):
     application = make.application()
     fire(application, "submit", make.applicant_of(application))
     return application
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    return client
 
 
 @pytest.fixture

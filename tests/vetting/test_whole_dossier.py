@@ -6,7 +6,7 @@ import os
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from recognition.accounts.models import Role
 from recognition.cases.models import Application, Document
@@ -16,17 +16,11 @@ from recognition.review.rubric import apply_default_rubric
 from recognition.review.scoring import criteria_of
 from recognition.rounds.models import VettingBody
 from tests import files
-from tests.conftest import fire, login
+from tests.conftest import client_for, fire
+from tests.queries import queries_to_get
 
 ITEMS = ["Báo cáo tài chính năm 2024 có kiểm toán", "Giấy phép môi trường"]
 ANSWERS = ["Đã tải lên báo cáo tài chính đã kiểm toán", "Giấy phép môi trường số 12/GP-UBND đã gửi kèm"]
-
-
-def client_for(app, user):
-    client = app.test_client()
-    assert login(client, user).status_code == 302
-    client.get("/lang/en")
-    return client
 
 
 def supplemented(app, make, round_=None):
@@ -36,7 +30,7 @@ def supplemented(app, make, round_=None):
     fire(application, "submit", applicant)
     fire(application, "start_vetting", officer)
     fire(application, "request_supplement", officer, items=ITEMS)
-    response = client_for(app, applicant).post(
+    response = client_for(app, applicant, "en").post(
         f"/applicant/applications/{application.id}/documents",
         data={"kind": "financial_statements", "file": (io.BytesIO(files.pdf("bctc")), "bctc-2024.pdf")},
         content_type="multipart/form-data",
@@ -65,7 +59,7 @@ def answers_beside_items(page: str) -> bool:
 
 def test_vetting_officer_reads_the_answers_and_the_evidence_beside_the_request(app, make):
     application, officer = supplemented(app, make)
-    page = client_for(app, officer).get(f"/unit/dossiers/{application.id}").text
+    page = client_for(app, officer, "en").get(f"/unit/dossiers/{application.id}").text
     assert answers_beside_items(page)
     evidence = evidence_of(application)
     assert f'href="/unit/dossiers/{application.id}/documents/{evidence.id}">bctc-2024.pdf</a>' in page
@@ -77,7 +71,7 @@ def test_an_unanswered_request_says_so(app, make):
     fire(application, "submit", make.applicant_of(application))
     fire(application, "start_vetting", officer)
     fire(application, "request_supplement", officer, items=ITEMS)
-    page = client_for(app, officer).get(f"/unit/dossiers/{application.id}").text
+    page = client_for(app, officer, "en").get(f"/unit/dossiers/{application.id}").text
     assert page.count("Not answered yet") == 2
 
 
@@ -112,7 +106,7 @@ def reviewed(app, make):
 
 def test_secretariat_reads_a_dossier_its_units_vet(app, make, reviewed):
     application, assignments = reviewed
-    secretariat = client_for(app, make.user(Role.secretariat))
+    secretariat = client_for(app, make.user(Role.secretariat), "en")
     response = secretariat.get(f"/secretariat/dossiers/{application.id}")
     assert response.status_code == 200
     page = response.text
@@ -134,7 +128,7 @@ def test_secretariat_reads_a_dossier_its_units_vet(app, make, reviewed):
 
 def test_secretariat_documents_go_through_the_scoped_checks(app, make, reviewed):
     application, _assignments = reviewed
-    secretariat = client_for(app, make.user(Role.secretariat))
+    secretariat = client_for(app, make.user(Role.secretariat), "en")
     evidence = evidence_of(application)
     response = secretariat.get(f"/secretariat/dossiers/{application.id}/documents/{evidence.id}")
     assert response.status_code == 200
@@ -160,7 +154,7 @@ def test_secretariat_documents_go_through_the_scoped_checks(app, make, reviewed)
 
 def test_a_draft_is_not_the_secretariats(app, make):
     draft = make.application()
-    secretariat = client_for(app, make.user(Role.secretariat))
+    secretariat = client_for(app, make.user(Role.secretariat), "en")
     assert secretariat.get(f"/secretariat/dossiers/{draft.id}").status_code == 404
     assert (
         secretariat.get(f"/secretariat/dossiers/{draft.id}/documents/{draft.documents[0].id}").status_code
@@ -171,14 +165,14 @@ def test_a_draft_is_not_the_secretariats(app, make):
 
 def test_only_the_secretariat_opens_the_whole_view(app, make, reviewed):
     application, _assignments = reviewed
-    officer = client_for(app, make.officer_of(application))
+    officer = client_for(app, make.officer_of(application), "en")
     assert officer.get(f"/secretariat/dossiers/{application.id}").status_code == 403
     assert officer.get("/secretariat/dossiers/").status_code == 403
 
 
 def test_buttons_only_for_the_secretariats_own_steps(app, make):
     secretariat_user = make.user(Role.secretariat)
-    secretariat = client_for(app, secretariat_user)
+    secretariat = client_for(app, secretariat_user, "en")
     own = make.application(round=make.round(vetting_body=VettingBody.secretariat))
     fire(own, "submit", make.applicant_of(own))
     fire(own, "start_vetting", secretariat_user)
@@ -202,7 +196,7 @@ def test_buttons_only_for_the_secretariats_own_steps(app, make):
 
 def test_board_and_reviewers_pages_link_to_the_dossier(app, make, reviewed):
     application, _assignments = reviewed
-    secretariat = client_for(app, make.user(Role.secretariat))
+    secretariat = client_for(app, make.user(Role.secretariat), "en")
     link = f'href="/secretariat/dossiers/{application.id}"'
     assert link in secretariat.get(f"/secretariat/review/rounds/{application.round_id}/board").text
     assert link in secretariat.get(f"/secretariat/review/rounds/{application.round_id}/assignments").text
@@ -224,7 +218,7 @@ def test_list_of_every_round_filters_and_searches(app, make):
     second = submitted_many(make, 1, department_round)
     officer = make.officer_of(first[0])
     fire(first[0], "start_vetting", officer)
-    secretariat = client_for(app, make.user(Role.secretariat))
+    secretariat = client_for(app, make.user(Role.secretariat), "en")
     page = secretariat.get("/secretariat/dossiers/").text
     assert all(a.receipt_code in page for a in first + second)
     assert f'href="/secretariat/dossiers/{first[0].id}"' in page
@@ -237,33 +231,18 @@ def test_list_of_every_round_filters_and_searches(app, make):
     assert first[1].receipt_code in page and first[0].receipt_code not in page
 
 
-def count_queries(client, url: str) -> int:
-    client.get(url)  # warm-up: first-request work is not the page's
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
 def test_list_issues_the_same_number_of_queries_for_few_and_many(app, make):
-    secretariat = client_for(app, make.user(Role.secretariat))
+    secretariat = client_for(app, make.user(Role.secretariat), "en")
     submitted_many(make, 2)
-    few = count_queries(secretariat, "/secretariat/dossiers/")
+    few = queries_to_get(secretariat, "/secretariat/dossiers/")
     submitted_many(make, 12, make.round(vetting_body=VettingBody.secretariat))
-    assert count_queries(secretariat, "/secretariat/dossiers/") == few
+    assert queries_to_get(secretariat, "/secretariat/dossiers/") == few
 
 
 def test_list_is_paginated(app, make, monkeypatch):
     monkeypatch.setattr("recognition.dossiers.queries.PAGE_SIZE", 2)
     applications = submitted_many(make, 3)
-    secretariat = client_for(app, make.user(Role.secretariat))
+    secretariat = client_for(app, make.user(Role.secretariat), "en")
     first_page = secretariat.get("/secretariat/dossiers/").text
     assert "1 / 2" in first_page and 'href="/secretariat/dossiers/?page=2"' in first_page
     second_page = secretariat.get("/secretariat/dossiers/?page=2").text
