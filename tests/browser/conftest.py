@@ -31,6 +31,9 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 10_000
+# Navigations wait for the page's `load` event, which a dossier page fires once the PDFs it embeds
+# have rendered: with two pytest-xdist workers, two Chromiums on a busy machine, that took over 10 s.
+NAVIGATION_TIMEOUT_MS = 30_000
 # The screens of issue 16: a common laptop, and a phone.
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
@@ -41,6 +44,12 @@ PUBLIC_PATH = r"^/(registry(/\d+)?|verify/[^/]+|track|results/\d+|register|login
 def scrolls_sideways(page) -> bool:
     """The page itself is wider than the window (a horizontal scroll bar), not a table inside it."""
     return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+
+
+def set_timeouts(context) -> None:
+    """Short waits for elements (a test fails fast), longer ones for navigations."""
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
 
 
 def flag_sideways_scroll_on_public_pages(context) -> None:
@@ -84,8 +93,7 @@ def browser_page(live_server):
         browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
         try:
             context = browser.new_context(base_url=live_server, locale="vi-VN")
-            context.set_default_timeout(TIMEOUT_MS)
-            context.set_default_navigation_timeout(TIMEOUT_MS)
+            set_timeouts(context)
             page = context.new_page()
             yield page
             context.close()

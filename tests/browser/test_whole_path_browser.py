@@ -29,7 +29,7 @@ from recognition.honours.models import Certificate, CertificateStatus
 from recognition.honours.pdf import qr_png
 from recognition.review.rubric import DEFAULT_RUBRIC, apply_default_rubric
 from recognition.rounds.models import Round
-from tests.browser.conftest import DESKTOP, PHONE, TIMEOUT_MS, flag_sideways_scroll_on_public_pages
+from tests.browser.conftest import DESKTOP, PHONE, flag_sideways_scroll_on_public_pages, set_timeouts
 from tests.browser.test_foundation_browser import path_is, watch_for_problems
 from tests.browser.test_nomination_browser import (
     ENTERPRISE,
@@ -79,8 +79,7 @@ def new_page(browser: Browser, base_url: str, viewport: dict = DESKTOP) -> tuple
     script, console and HTTP errors, and for a public page that scrolls sideways."""
     context = browser.new_context(base_url=base_url, locale="vi-VN", viewport=viewport)
     flag_sideways_scroll_on_public_pages(context)
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
+    set_timeouts(context)
     page = context.new_page()
     return page, watch_for_problems(page)
 

@@ -17,7 +17,8 @@ from recognition.accounts.models import Role
 from recognition.cases import s3storage
 from recognition.cases.models import Document
 from recognition.cases.s3storage import S3Storage
-from recognition.cases.storage import LocalStorage, UploadRejected, storage_from_config
+from recognition.cases.storage import LocalStorage, UploadRejected
+from recognition.cases.stores import storage_from_config
 from recognition.config import ConfigError
 from recognition.extensions import db
 from tests import files
