@@ -157,12 +157,24 @@ def enterprise_submits(page: Page, db, tmp_path: Path, artifacts_dir: Path) -> t
 # --- 2. the vetting officer --------------------------------------------------------------------------
 
 
+def officer_previews_a_document(page: Page) -> None:
+    """No preview frame loads with the dossier; opening one "Xem trước" loads that PDF, inline."""
+    frames = page.locator("#section-documents iframe")
+    expect(frames.first).to_be_attached()
+    assert page.locator("#section-documents iframe[src]").count() == 0
+    with page.expect_response(lambda response: "inline" in response.url) as preview:
+        page.locator("#section-documents summary").first.click()
+    assert preview.value.headers["content-type"] == "application/pdf"
+    expect(page.locator("#section-documents iframe[src]")).to_have_count(1)
+
+
 def officer_endorses(page: Page, application_id: int, code: str) -> None:
     log_in(page, OFFICER[0], "/unit/")
     page.locator("#queue").get_by_role("link", name=code).click()
     dossier = f"/unit/dossiers/{application_id}"
     page.wait_for_url(path_is(dossier))
     expect(page.locator("#state")).to_have_text("Đã nộp")
+    officer_previews_a_document(page)
     page.get_by_role("button", name="Bắt đầu thẩm định").click()
     page.wait_for_url(path_is(dossier))
     flash(page, "Đã bắt đầu thẩm định.")
