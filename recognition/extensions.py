@@ -1,7 +1,8 @@
 """Extensions, created once and initialised in create_app()."""
 
 import enum
-from typing import TYPE_CHECKING, ClassVar, cast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
@@ -9,8 +10,9 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import CheckConstraint, CursorResult, MetaData, Result, Table
+from sqlalchemy import CheckConstraint, ColumnElement, CursorResult, MetaData, Result, Table, or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, QueryableAttribute, mapped_column
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -37,6 +39,15 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 
+
+class SurrogateKey:
+    """The integer primary key `id` of most tables, their first column as if each declared it; a table
+    keyed by what it holds (a day, a rate-limit window, a member and a criterion) does without."""
+
+    # First: before a mixin's column that follows it (-1) and the model's own columns (0).
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+
+
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -58,6 +69,18 @@ def contains_pattern(text: str) -> str:
     """A LIKE pattern for `text` anywhere in a column, its own `%`, `_` and backslash matched literally
     (pass `escape="\\"` to `like`/`ilike`): what someone types in a search box is never a wildcard."""
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_condition(
+    text: str, like: Sequence[QueryableAttribute[Any]] = (), ilike: Sequence[QueryableAttribute[Any]] = ()
+) -> ColumnElement[bool]:
+    """`text` anywhere in any of the columns (contains_pattern: never a wildcard): `like` for columns
+    kept in the form the search is given in (folded, lower-case, digits), `ilike` for the others."""
+    pattern = contains_pattern(text)
+    return or_(
+        *(column.like(pattern, escape="\\") for column in like),
+        *(column.ilike(pattern, escape="\\") for column in ilike),
+    )
 
 
 def rows_affected(result: Result) -> int:

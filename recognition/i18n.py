@@ -12,6 +12,8 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import validates
+from wtforms import Form as PlainForm
 from wtforms.form import BaseForm
 
 TRANSLATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")
@@ -21,6 +23,18 @@ def fold(text: str) -> str:
     """Lower case without diacritics, so "co khi ha noi" finds "Công ty Cơ khí Hà Nội" (đ becomes d)."""
     decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().strip()
+
+
+class FoldedName:
+    """A model searched by name (enterprises, products): its `name_folded` column, declared by the
+    model with `name`, is kept as `fold(name)` on every assignment, so a search compares folded texts."""
+
+    name_folded: str
+
+    @validates("name")
+    def _fold_name(self, _key: str, value: str) -> str:
+        self.name_folded = fold(value)
+        return value
 
 
 def or_unnamed(name: str | None, fallback: str | None = None) -> str:
@@ -108,6 +122,15 @@ class Form(FlaskForm):
     """Base form of the app: CSRF from Flask-WTF, messages in the visitor's language."""
 
     class Meta(FlaskForm.Meta):
+        def get_translations(self, form: BaseForm) -> BabelTranslations:
+            return BabelTranslations()
+
+
+class SubForm(PlainForm):
+    """Base of a form nested in another (FormField, FieldList): no CSRF token of its own, the
+    enclosing form carries it; messages in the visitor's language."""
+
+    class Meta:
         def get_translations(self, form: BaseForm) -> BabelTranslations:
             return BabelTranslations()
 

@@ -1,34 +1,11 @@
-"""Every domain's models, imported together so the metadata (and Alembic) sees the whole schema."""
+"""Every domain's models, imported together so the metadata (and Alembic) sees the whole schema: each
+module that declares a table, imported for that effect alone."""
 
-from recognition.accounts.models import (  # noqa: F401
-    AdministrativeUnit,
-    Enterprise,
-    RoleMembership,
-    Sector,
-    User,
-)
-from recognition.cases.models import (  # noqa: F401
-    Application,
-    ApplicationFigures,
-    AuditEvent,
-    Document,
-    Notification,
-    Product,
-    ReceiptCounter,
-    SupplementRequest,
-    VettingReport,
-)
-from recognition.honours.models import Certificate, Objection  # noqa: F401, E402
-from recognition.ratelimit import RateLimitHit  # noqa: F401, E402
-from recognition.reports.models import CityTotals  # noqa: F401, E402
-from recognition.reports.support_models import SupportRecord  # noqa: F401, E402
-from recognition.review.models import (  # noqa: F401
-    CouncilMember,
-    Criterion,
-    CriterionAssignment,
-    CriterionGroup,
-    ReviewAssignment,
-    Score,
-    SelfAssessment,
-)
-from recognition.rounds.models import CalendarException, Programme, Round  # noqa: F401
+import recognition.accounts.models  # noqa: F401
+import recognition.cases.models  # noqa: F401
+import recognition.honours.models  # noqa: F401
+import recognition.ratelimit  # noqa: F401
+import recognition.reports.models  # noqa: F401
+import recognition.reports.support_models  # noqa: F401
+import recognition.review.models  # noqa: F401
+import recognition.rounds.models  # noqa: F401

@@ -1,4 +1,4 @@
-"""Reading numbers that arrive as text (query parameters, ids), without trusting them.
+"""Reading what arrives as text (query parameters, ids, a list's filters), without trusting it.
 
 `str.isdigit()` is true for '²' and for other scripts' digits, which `int()` then refuses or reads:
 only ASCII digits count here, so odd input is ignored instead of answering 500."""
@@ -6,7 +6,9 @@ only ASCII digits count here, so odd input is ignored instead of answering 500."
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Self
 
 from flask import request
 from wtforms import Field
@@ -17,6 +19,7 @@ from recognition.validators import parse_amount
 MAX_INT = 2**31 - 1  # the database's integer columns
 ASCII_INT = re.compile(r"[0-9]{1,10}")
 MAX_AMOUNT_DIGITS = 17  # above any plausible figure (MAX_VND is 10**16)
+SEARCH_MAX_LENGTH = 100  # a list's search box: what is typed beyond this is not searched
 
 
 def parse_id(value: str) -> int | None:
@@ -39,6 +42,38 @@ def amount_arg(name: str) -> int:
         return min(parse_amount(request.args.get(name, "")[:40]), 10**MAX_AMOUNT_DIGITS - 1)
     except ValueError:
         return 0
+
+
+def optional_text(value: str) -> str | None:
+    """A text query parameter, None when empty (a filter left at "all")."""
+    return value or None
+
+
+def yes_no(value: str) -> bool | None:
+    """`yes` or `no`, else None (a filter left at "all")."""
+    return {"yes": True, "no": False}.get(value)
+
+
+def query_arg(name: str, parse: Callable[[str], Any] = optional_text) -> Any:
+    """A field of a `ListFilters`: read from the query parameter `name` by `parse`, None when absent."""
+    return field(default=None, metadata={"query_arg": name, "parse": parse})
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What a list page's query string asks for: `?q=` the search, cut at SEARCH_MAX_LENGTH, and each
+    field declared with `query_arg` its own parameter. Odd input filters nothing instead of failing."""
+
+    search: str = ""
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Self:
+        filters = {
+            f.name: f.metadata["parse"](args.get(f.metadata["query_arg"], ""))
+            for f in fields(cls)
+            if "query_arg" in f.metadata
+        }
+        return cls(search=args.get("q", "")[:SEARCH_MAX_LENGTH], **filters)
 
 
 class IdField(Field):

@@ -121,16 +121,20 @@ def app(database_url, tmp_path_factory):
     )
     app.test_client_class = IsolatedClient
     with app.app_context():
-        if _db.engine.dialect.name == "postgresql":
-            event.listen(_db.engine, "connect", _quick_commits)
+        event.listen(_db.engine, "connect", _quick_commits)
         _reset_schema(database_url)
     return app
 
 
 def _quick_commits(dbapi_connection, _record) -> None:
-    """PostgreSQL in tests: a commit need not wait for the disk (a crash loses a test database only)."""
-    with dbapi_connection.cursor() as cursor:
+    """In tests a commit need not wait for the disk (a crash loses a test database only): PostgreSQL's
+    synchronous_commit, SQLite's synchronous pragma (its WAL is otherwise flushed at every commit)."""
+    cursor = dbapi_connection.cursor()
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor.execute("PRAGMA synchronous=OFF")
+    else:
         cursor.execute("SET synchronous_commit TO OFF")
+    cursor.close()
 
 
 def _empty_every_table() -> None:

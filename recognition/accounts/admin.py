@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -21,9 +21,10 @@ from recognition.accounts.models import (
     UnitLevel,
     User,
 )
-from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.permissions import restricted_blueprint
 from recognition.accounts.queries import (
     AccountFilters,
+    UnitFilters,
     accounts_page,
     all_units,
     units_page,
@@ -43,8 +44,7 @@ from recognition.params import int_arg
 from recognition.policy import back_to, commit, redisplay_on_refusal
 from recognition.validators import filled
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-blueprint_requires(bp, Role.admin)
+bp = restricted_blueprint("admin", __name__, "/admin", Role.admin)
 
 UNIT_AUDIT_FIELDS = ("code", "official_code", "name", "level", "parent_id", "valid_from", "valid_to")
 
@@ -65,13 +65,7 @@ def home() -> ResponseReturnValue:
 
 @bp.route("/accounts")
 def accounts() -> ResponseReturnValue:
-    active = {"yes": True, "no": False}.get(request.args.get("active", ""))
-    filters = AccountFilters(
-        role=request.args.get("role") or None,
-        unit_id=int_arg("unit"),
-        active=active,
-        search=request.args.get("q", "")[:100],
-    )
+    filters = AccountFilters.from_args(request.args)
     return render_template(
         "admin/accounts.html",
         page=accounts_page(filters, int_arg("page") or 1),
@@ -163,15 +157,10 @@ def _switch(user_id: int, operation: Callable[[User, User], None], done_message:
 
 @bp.route("/units")
 def units() -> ResponseReturnValue:
-    level = request.args.get("level") or None
-    level = level if level in {lv.value for lv in UnitLevel} else None
-    search = request.args.get("q", "")[:100]
+    filters = UnitFilters.from_args(request.args)
+    page = units_page(filters, int_arg("page") or 1)
     return render_template(
-        "admin/units.html",
-        page=units_page(search, level, int_arg("page") or 1),
-        search=search,
-        level=level,
-        levels=UnitLevel,
+        "admin/units.html", page=page, search=filters.search, level=filters.level, levels=UnitLevel
     )
 
 

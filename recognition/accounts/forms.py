@@ -8,7 +8,6 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField,
     EmailField,
     PasswordField,
     SelectField,
@@ -17,7 +16,7 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.accounts.models import (
@@ -40,6 +39,7 @@ from recognition.accounts.services import (
     units_open_for_registration,
 )
 from recognition.clock import local_today
+from recognition.fields import date_field, text_field
 from recognition.i18n import Form
 from recognition.validators import filled
 
@@ -64,19 +64,17 @@ def _int_or_none(value: str | int | None) -> int | None:
 
 
 class LoginForm(Form):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = text_field(_l("E-mail"), 254, field=EmailField)
+    password = text_field(_l("Password"), 200, field=PasswordField)
     submit = SubmitField(_l("Log in"))
 
 
 class RegistrationForm(Form):
-    enterprise_name = StringField(_l("Enterprise name"), validators=[DataRequired(), Length(max=255)])
-    tax_code = StringField(
-        _l("Tax code"),
-        validators=[DataRequired(), Length(max=14)],
-        description=_l("10 digits, or 10 digits, a dash and 3 digits for a branch"),
+    enterprise_name = text_field(_l("Enterprise name"), 255)
+    tax_code = text_field(
+        _l("Tax code"), 14, description=_l("10 digits, or 10 digits, a dash and 3 digits for a branch")
     )
-    address = StringField(_l("Head office address"), validators=[DataRequired(), Length(max=500)])
+    address = text_field(_l("Head office address"), 500)
     unit_id = SelectField(
         _l("Administrative unit"),
         coerce=_int_or_none,
@@ -85,8 +83,8 @@ class RegistrationForm(Form):
     sector_id = SelectField(
         _l("Sector"), coerce=_int_or_none, validators=[DataRequired(message=_l("Choose the sector."))]
     )
-    full_name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    full_name = text_field(_l("Your full name"), 200)
+    email = text_field(_l("E-mail"), 254, Email(), field=EmailField)
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
     confirm = PasswordField(
         _l("Repeat the password"),
@@ -157,21 +155,23 @@ class StaffRolesForm(Form):
 
 
 class StaffAccountForm(StaffRolesForm):
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(
+    full_name = text_field(_l("Full name"), 200)
+    email = text_field(_l("E-mail"), 254, Email(), field=EmailField)
+    password = text_field(
         _l("Initial password"),
-        validators=[DataRequired(), Length(max=200)],
+        200,
+        field=PasswordField,
         description=_l("Give it to the person yourself; they must choose their own at first login."),
     )
     submit = SubmitField(_l("Create the account"))
 
 
 class ChangePasswordForm(Form):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
-    new_password = PasswordField(
+    current_password = text_field(_l("Current password"), 200, field=PasswordField)
+    new_password = text_field(
         _l("New password"),
-        validators=[DataRequired(), Length(max=200)],
+        200,
+        field=PasswordField,
         description=_l("At least 8 characters, not your e-mail address."),
     )
     confirm = PasswordField(
@@ -200,21 +200,20 @@ class UnitForm(Form):
     """An administrative unit; parent and predecessors are checked by the import's rules
     (reference.link_unit), so the form leaves their choice unchecked."""
 
-    code = StringField(
-        _l("Code"),
-        validators=[DataRequired(), Length(max=20)],
-        description=_l("This system's code, e.g. X-DONGANH; it never changes meaning."),
+    code = text_field(
+        _l("Code"), 20, description=_l("This system's code, e.g. X-DONGANH; it never changes meaning.")
     )
-    official_code = StringField(
+    official_code = text_field(
         _l("Official code"),
-        validators=[Optional(), Length(max=10)],
+        10,
+        required=False,
         description=_l("The General Statistics Office's code (mã đơn vị hành chính), if any."),
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = text_field(_l("Name"), 120)
     level = SelectField(_l("Level"), choices=UnitLevel.choices())
     parent_code = SelectField(_l("Parent unit"), validate_choice=False)
-    valid_from = DateField(_l("Valid from"), validators=[InputRequired()])
-    valid_to = DateField(_l("Valid until"), validators=[Optional()])
+    valid_from = date_field(_l("Valid from"))
+    valid_to = date_field(_l("Valid until"), required=False)
     predecessor_codes = SelectMultipleField(
         _l("Predecessor units"),
         validate_choice=False,

@@ -15,8 +15,8 @@ from stdnum.vn import mst
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from recognition.clock import utcnow
-from recognition.extensions import Model, db, enum_check
-from recognition.i18n import Bilingual, fold
+from recognition.extensions import Model, SurrogateKey, db, enum_check
+from recognition.i18n import Bilingual, FoldedName
 from recognition.labels import LabelledEnum
 
 # ASCII digits only: `\d` would also take fullwidth or Arabic-Indic digits, a twin of a real code.
@@ -46,23 +46,24 @@ def is_valid_tax_code(tax_code: str) -> bool:
 
 
 class Role(LabelledEnum):
-    applicant = "applicant", _l("Applicant")
-    unit_officer = "unit_officer", _l("Unit officer")
-    council_member = "council_member", _l("Council member")
-    secretariat = "secretariat", _l("Secretariat")
-    admin = "admin", _l("Administrator")
+    applicant = "applicant", _l("Applicant")  # acts for the enterprise it registered
+    unit_officer = "unit_officer", _l("Unit officer")  # vets for the administrative units it holds
+    council_member = "council_member", _l("Council member")  # scores the dossiers assigned to it
+    secretariat = "secretariat", _l("Secretariat")  # the Department: rounds, vetting, decisions
+    admin = "admin", _l("Administrator")  # accounts and reference data
 
 
 # The roles the administrator grants; applicants come with their enterprise's registration.
-STAFF_ROLES = (Role.unit_officer, Role.council_member, Role.secretariat, Role.admin)
+STAFF_ROLES = tuple(role for role in Role if role != Role.applicant)
 
 
 class UnitLevel(LabelledEnum):
-    city = "city", _l("City")
-    district = "district", _l("District")
-    town = "town", _l("Town")
-    ward = "ward", _l("Ward")
-    commune = "commune", _l("Commune")
+    city = "city", _l("City")  # thành phố Hà Nội itself
+    district = "district", _l("District")  # quận, huyện: district level until 30/06/2025
+    town = "town", _l("Town")  # thị xã (Sơn Tây): district level too, until 30/06/2025
+    ward = "ward", _l("Ward")  # phường: commune level, from 01/07/2025
+    commune = "commune", _l("Commune")  # xã: commune level, from 01/07/2025
+
 
 unit_predecessors = Table(
     "unit_predecessors",
@@ -72,7 +73,7 @@ unit_predecessors = Table(
 )
 
 
-class AdministrativeUnit(Model):
+class AdministrativeUnit(SurrogateKey, Model):
     """A People's Committee area, versioned: units are dissolved and merged, old dossiers keep theirs."""
 
     __tablename__ = "administrative_units"
@@ -81,7 +82,6 @@ class AdministrativeUnit(Model):
         enum_check("level", UnitLevel),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     # Mã số đơn vị hành chính of the General Statistics Office (Cục Thống kê), when it has one.
     official_code: Mapped[str | None] = mapped_column(String(10), unique=True)
@@ -91,11 +91,11 @@ class AdministrativeUnit(Model):
     valid_from: Mapped[date]
     valid_to: Mapped[date | None]
 
-    parent: Mapped[AdministrativeUnit | None] = relationship(remote_side=[id])
+    parent: Mapped[AdministrativeUnit | None] = relationship(remote_side="AdministrativeUnit.id")
     predecessors: Mapped[list[AdministrativeUnit]] = relationship(
         secondary=unit_predecessors,
-        primaryjoin=id == unit_predecessors.c.unit_id,
-        secondaryjoin=id == unit_predecessors.c.predecessor_id,
+        primaryjoin="AdministrativeUnit.id == unit_predecessors.c.unit_id",
+        secondaryjoin="AdministrativeUnit.id == unit_predecessors.c.predecessor_id",
     )
 
     def is_valid_on(self, day: date) -> bool:
@@ -105,12 +105,11 @@ class AdministrativeUnit(Model):
         return self.name
 
 
-class Sector(Bilingual, Model):
+class Sector(Bilingual, SurrogateKey, Model):
     """An industrial sector (ngành), versioned reference data."""
 
     __tablename__ = "sectors"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
     name_vi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
@@ -118,14 +117,13 @@ class Sector(Bilingual, Model):
     valid_to: Mapped[date | None]
 
 
-class Enterprise(Model):
+class Enterprise(FoldedName, SurrogateKey, Model):
     """A firm that nominates products; the tax code (mã số thuế) identifies it."""
 
     __tablename__ = "enterprises"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
-    # The name folded for search (no diacritics, lower case), kept in step by the validator below.
+    # The name folded for search (no diacritics, lower case), kept in step by FoldedName.
     name_folded: Mapped[str] = mapped_column(String(255), default="", index=True)
     tax_code: Mapped[str] = mapped_column(String(14), unique=True)
     address: Mapped[str] = mapped_column(String(500))
@@ -136,11 +134,6 @@ class Enterprise(Model):
     unit: Mapped[AdministrativeUnit] = relationship()
     sector: Mapped[Sector] = relationship()
 
-    @validates("name")
-    def _fold_name(self, _key: str, value: str) -> str:
-        self.name_folded = fold(value)
-        return value
-
     @validates("tax_code")
     def _check_tax_code(self, _key: str, value: str) -> str:
         value = normalise_tax_code(value)
@@ -149,12 +142,11 @@ class Enterprise(Model):
         return value
 
 
-class User(Model):
+class User(SurrogateKey, Model):
     """A person who logs in. Roles come from memberships, so one person may hold several."""
 
     __tablename__ = "users"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
@@ -224,7 +216,7 @@ class User(Model):
         return {m.unit_id for m in self.memberships if m.unit_id is not None}
 
 
-class RoleMembership(Model):
+class RoleMembership(SurrogateKey, Model):
     """One role a user holds; applicants act for an enterprise, officers for a unit."""
 
     __tablename__ = "role_memberships"
@@ -237,7 +229,6 @@ class RoleMembership(Model):
         UniqueConstraint("user_id", "role", "enterprise_id", "unit_id", name="uq_role_membership"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(db.Enum(Role, native_enum=False, length=20))
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)

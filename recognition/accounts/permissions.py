@@ -52,10 +52,14 @@ def role_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R | Re
     return decorator
 
 
-def blueprint_requires(blueprint: Blueprint, *roles: Role) -> None:
-    """Guard every view of a staff blueprint with the same role check."""
+def restricted_blueprint(name: str, import_name: str, url_prefix: str, *roles: Role) -> Blueprint:
+    """A blueprint for the area of `roles` (/admin, /secretariat/..., /council, /applicant): every view
+    of it asks for one of them, with the same check as `role_required`."""
+    blueprint = Blueprint(name, import_name, url_prefix=url_prefix)
 
     @blueprint.before_request
     @role_required(*roles)
     def _check_role() -> None:
         return None
+
+    return blueprint

@@ -6,22 +6,35 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from recognition.accounts.models import AdministrativeUnit, Role, RoleMembership, User
-from recognition.extensions import contains_pattern, db
+from recognition.accounts.models import AdministrativeUnit, Role, RoleMembership, UnitLevel, User
+from recognition.extensions import db, search_condition
+from recognition.params import ListFilters, parse_id, query_arg, yes_no
 
 PAGE_SIZE = 25
 UNITS_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
-class AccountFilters:
-    role: str | None = None
-    unit_id: int | None = None
-    active: bool | None = None
-    search: str = ""
+class AccountFilters(ListFilters):
+    """`?role=&unit=&active=yes|no&q=`: the search looks in e-mails and names."""
+
+    role: str | None = query_arg("role")
+    unit_id: int | None = query_arg("unit", parse_id)
+    active: bool | None = query_arg("active", yes_no)
+
+
+def _unit_level(value: str) -> str | None:
+    return value if value in {level.value for level in UnitLevel} else None
+
+
+@dataclass(frozen=True)
+class UnitFilters(ListFilters):
+    """`?level=&q=`: the search looks in codes and names."""
+
+    level: str | None = query_arg("level", _unit_level)
 
 
 def accounts_page(filters: AccountFilters, page: int) -> Pagination:
@@ -38,9 +51,8 @@ def accounts_page(filters: AccountFilters, page: int) -> Pagination:
     if filters.active is not None:
         stmt = stmt.where(User.active.is_(filters.active))
     if filters.search.strip():
-        pattern = contains_pattern(filters.search.strip().lower())
         stmt = stmt.where(
-            or_(User.email.like(pattern, escape="\\"), User.full_name.ilike(pattern, escape="\\"))
+            search_condition(filters.search.strip().lower(), like=[User.email], ilike=[User.full_name])
         )
     stmt = stmt.options(
         selectinload(User.memberships).options(
@@ -69,18 +81,17 @@ def all_units() -> list[AdministrativeUnit]:
     return list(db.session.scalars(select(AdministrativeUnit).order_by(AdministrativeUnit.name)))
 
 
-def units_page(search: str, level: str | None, page: int) -> Pagination:
+def units_page(filters: UnitFilters, page: int) -> Pagination:
     """One page of units by level then name, with parent and predecessors loaded."""
     stmt = select(AdministrativeUnit)
-    if level:
-        stmt = stmt.where(AdministrativeUnit.level == level)
-    if search.strip():
-        pattern = contains_pattern(search.strip())
+    if filters.level:
+        stmt = stmt.where(AdministrativeUnit.level == filters.level)
+    if filters.search.strip():
         stmt = stmt.where(
-            or_(
-                AdministrativeUnit.code.ilike(pattern, escape="\\"),
-                AdministrativeUnit.name.ilike(pattern, escape="\\"),
-                AdministrativeUnit.official_code.like(pattern, escape="\\"),
+            search_condition(
+                filters.search.strip(),
+                like=[AdministrativeUnit.official_code],
+                ilike=[AdministrativeUnit.code, AdministrativeUnit.name],
             )
         )
     stmt = stmt.options(

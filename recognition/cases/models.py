@@ -25,8 +25,8 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Sector, User
 from recognition.clock import local_today, utcnow
-from recognition.extensions import Model, db, enum_check
-from recognition.i18n import fold
+from recognition.extensions import Model, SurrogateKey, db, enum_check
+from recognition.i18n import FoldedName
 from recognition.labels import LabelledEnum
 from recognition.rounds.models import DocumentKind, Round, VettingBody
 
@@ -94,13 +94,12 @@ def writing_state() -> Iterator[None]:
         _machine_writing.reset(token)
 
 
-class Product(Model):
+class Product(FoldedName, SurrogateKey, Model):
     """A product of an enterprise; it may be nominated in several rounds."""
 
     __tablename__ = "products"
     __table_args__ = (enum_check("category", ProductCategory),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     name: Mapped[str] = mapped_column(String(255))
     name_folded: Mapped[str] = mapped_column(String(255), default="")
@@ -116,11 +115,6 @@ class Product(Model):
     enterprise: Mapped[Enterprise] = relationship()
     sector: Mapped[Sector] = relationship()
 
-    @validates("name")
-    def _fold_name(self, _key: str, value: str) -> str:
-        self.name_folded = fold(value)
-        return value
-
 
 class TechnologyLevel(LabelledEnum):
     advanced = "advanced", _l("Advanced (high technology, automated lines)")
@@ -128,7 +122,7 @@ class TechnologyLevel(LabelledEnum):
     average = "average", _l("Average")
 
 
-class Application(Model):
+class Application(SurrogateKey, Model):
     """A product's nomination in a round: the object the workflow carries from draft to recognition."""
 
     __tablename__ = "applications"
@@ -150,7 +144,6 @@ class Application(Model):
         enum_check("technology_level", TechnologyLevel),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
@@ -285,7 +278,7 @@ class ProductRecord:
         return db.session.get_one(Sector, self.sector_id)  # reference data: never deleted
 
 
-class ApplicationFigures(Model):
+class ApplicationFigures(SurrogateKey, Model):
     """One year's economic figures of a nomination; money in whole VND (exports in USD)."""
 
     __tablename__ = "application_figures"
@@ -298,7 +291,6 @@ class ApplicationFigures(Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     year: Mapped[int]
     production_value_vnd: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -311,12 +303,11 @@ class ApplicationFigures(Model):
     application: Mapped[Application] = relationship(back_populates="figures")
 
 
-class Certification(Model):
+class Certification(SurrogateKey, Model):
     """A quality or management-system certificate the product's maker holds (ISO 9001, IATF 16949…)."""
 
     __tablename__ = "certifications"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     standard: Mapped[str] = mapped_column(String(120))
     number: Mapped[str] = mapped_column(String(120))
@@ -336,13 +327,12 @@ class Certification(Model):
         return exists().where(cls.application_id == Application.id, cls.expires_on < today)
 
 
-class Document(Model):
+class Document(SurrogateKey, Model):
     """Evidence attached to an application; a replaced document keeps its row (superseded_at set)."""
 
     __tablename__ = "documents"
     __table_args__ = (enum_check("kind", DocumentKind),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     kind: Mapped[DocumentKind] = mapped_column(db.Enum(DocumentKind, native_enum=False, length=30))
     filename: Mapped[str] = mapped_column(String(255))
@@ -356,13 +346,12 @@ class Document(Model):
     application: Mapped[Application] = relationship(back_populates="documents")
 
 
-class SupplementRequest(Model):
+class SupplementRequest(SurrogateKey, Model):
     """A written request to supplement the dossier (one-stop Form 02), with the applicant's answers."""
 
     __tablename__ = "supplement_requests"
     __table_args__ = (UniqueConstraint("application_id", "number", name="uq_supplement_requests_number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     number: Mapped[int]
     items: Mapped[list] = mapped_column(db.JSON)
@@ -391,7 +380,7 @@ VETTING_CHECKS = (
 )
 
 
-class VettingReport(Model):
+class VettingReport(SurrogateKey, Model):
     """The vetting body's report on a dossier, written by the endorse or reject_in_unit step (one per
     application, as vetting ends once). The step's audit event keeps a sealed copy; pages and slips
     read this row."""
@@ -409,7 +398,6 @@ class VettingReport(Model):
         CheckConstraint("outcome <> 'rejected' OR reason IS NOT NULL", name="rejected_has_reason"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     outcome: Mapped[VettingOutcome] = mapped_column(db.Enum(VettingOutcome, native_enum=False, length=10))
     site_visit_date: Mapped[date | None]
@@ -432,13 +420,12 @@ class VettingReport(Model):
     officer: Mapped[User | None] = relationship()
 
 
-class AuditEvent(Model):
+class AuditEvent(SurrogateKey, Model):
     """One step of one application, chained by hash to the step before it (tamper-evident)."""
 
     __tablename__ = "audit_events"
     __table_args__ = (UniqueConstraint("application_id", "seq", name="uq_audit_events_seq"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     seq: Mapped[int]
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -456,14 +443,13 @@ class AuditEvent(Model):
     actor: Mapped[User | None] = relationship()
 
 
-class RecordChange(Model):
+class RecordChange(SurrogateKey, Model):
     """A change to something other than a dossier (an enterprise's profile, a product, a round's
     settings, an account, a unit), chained by hash per subject like a dossier's own trail."""
 
     __tablename__ = "record_changes"
     __table_args__ = (UniqueConstraint("subject_type", "subject_id", "seq", name="uq_record_changes_seq"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     subject_type: Mapped[str] = mapped_column(String(20))
     subject_id: Mapped[int]
     seq: Mapped[int]
@@ -496,13 +482,12 @@ class AuditAnchor(Model):
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
 
-class Notification(Model):
+class Notification(SurrogateKey, Model):
     """An outbox row, written in the transaction of the step that caused it. Its recipients read it as
     an in-app notice; the drain (recognition/notifications/outbox.py) renders its e-mails once."""
 
     __tablename__ = "notifications"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
     event: Mapped[str] = mapped_column(String(40))
     recipient_role: Mapped[str] = mapped_column(String(20))

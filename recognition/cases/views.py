@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Response, abort, render_template
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from recognition.accounts.models import Role
-from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.permissions import restricted_blueprint
 from recognition.cases.audit import anchor_export
 from recognition.cases.models import AuditAnchor
 from recognition.extensions import db
 
-bp = Blueprint("audit", __name__, url_prefix="/secretariat/audit")
-blueprint_requires(bp, Role.secretariat)
+bp = restricted_blueprint("audit", __name__, "/secretariat/audit", Role.secretariat)
 
 
 @bp.route("/anchors")

@@ -44,6 +44,9 @@ def place_date(day: date | None, year: int | None = None) -> str:
 
 @dataclass(frozen=True)
 class Heading:
+    """The top of a part: the issuer (top left) with the number line under it, and the national
+    heading (top right) with the place-date line under it (see `place_date`)."""
+
     issuer: Issuer
     number: str
     place_date: str

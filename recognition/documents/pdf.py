@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import font_source_sans_pro
 from fpdf import FPDF, FontFace
 
-from recognition.documents.model import (
-    NATIONAL_MOTTO,
-    NATIONAL_NAME,
-    Heading,
-    OfficialDocument,
-    Paragraph,
-    Part,
-    Signature,
-    Table,
-)
+from recognition.documents.model import NATIONAL_MOTTO, NATIONAL_NAME, Table
+
+if TYPE_CHECKING:  # annotations only: the renderer reads these parts of the document model
+    from recognition.documents.model import Heading, OfficialDocument, Paragraph, Part, Signature
 
 FONT_DIR = os.path.join(os.path.dirname(font_source_sans_pro.__file__), "files")
 FONT = "SourceSans"

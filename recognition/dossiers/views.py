@@ -7,17 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from recognition.accounts.models import Role, User
-from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.permissions import restricted_blueprint
 from recognition.accounts.services import current_sectors
-from recognition.cases.downloads import document_links, send_document
+from recognition.cases.downloads import send_document
 from recognition.cases.models import Application
-from recognition.cases.queries import document_of_or_404, supplements_of, timeline_of
+from recognition.cases.pages import render_dossier
+from recognition.cases.queries import document_of_or_404
 from recognition.cases.workflow import allowed_triggers
 from recognition.clock import local_today
 from recognition.dossiers.queries import (
@@ -26,15 +27,13 @@ from recognition.dossiers.queries import (
     dossier_state_counts,
     get_dossier_or_404,
 )
-from recognition.nomination.services import current_documents
 from recognition.params import int_arg
 from recognition.review.forms import format_points
 from recognition.review.views import panel_of
 from recognition.rounds.queries import rounds_newest_first
 from recognition.vetting.queries import QueueFilters
 
-bp = Blueprint("dossiers", __name__, url_prefix="/secretariat/dossiers")
-blueprint_requires(bp, Role.secretariat)
+bp = restricted_blueprint("dossiers", __name__, "/secretariat/dossiers", Role.secretariat)
 
 # Where the Department takes each step it may take on a dossier: the page holding the step's form.
 STEP_PAGES: dict[str, tuple[object, Callable[[Application], str]]] = {
@@ -93,16 +92,11 @@ def home() -> ResponseReturnValue:
 def dossier(application_id: int) -> ResponseReturnValue:
     application = get_dossier_or_404(current_user, application_id)
     panel = panel_of(application)
-    return render_template(
+    return render_dossier(
         "dossiers/dossier.html",
-        application=application,
-        documents=current_documents(application),
-        timeline=timeline_of(application),
-        supplements=supplements_of(application),
+        application,
         steps=step_links(application, current_user),
         panel=panel if panel.reviewers else None,
-        today=local_today(),
-        document_url=document_links(".document", application_id=application.id),
     )
 
 

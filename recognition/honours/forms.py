@@ -9,18 +9,17 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.cases.guards import DECISION_DATE_MISSING_OR_FUTURE
+from recognition.fields import date_field, text_field
 from recognition.i18n import Form
 from recognition.validators import NotAfterToday, distinct_choices
 
@@ -30,19 +29,17 @@ if TYPE_CHECKING:
 
 
 class PublishForm(Form):
-    comment_deadline = DateField(_l("Comments accepted until"), validators=[InputRequired()])
+    comment_deadline = date_field(_l("Comments accepted until"))
     submit = SubmitField(_l("Publish the results for comment"))
 
 
 class CloseCommentsForm(Form):
-    reason = TextAreaField(
-        _l("Reason for closing the comment period early"), validators=[DataRequired(), Length(max=2000)]
-    )
+    reason = text_field(_l("Reason for closing the comment period early"), 2000, field=TextAreaField)
     submit = SubmitField(_l("Close the comment period now"))
 
 
 class AnswerForm(Form):
-    answer = TextAreaField(_l("Answer or note"), validators=[DataRequired(), Length(max=5000)])
+    answer = text_field(_l("Answer or note"), 5000, field=TextAreaField)
     resolve = BooleanField(_l("Resolved"))
     submit = SubmitField(_l("Save the answer"))
 
@@ -55,15 +52,9 @@ class DecisionForm(Form):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    decision_number = StringField(
-        _l("Decision number"),
-        validators=[DataRequired(), Length(max=60)],
-        render_kw={"placeholder": "1234/QĐ-UBND"},
-    )
-    decision_date = DateField(
-        _l("Decision date"), validators=[InputRequired(), NotAfterToday(DECISION_DATE_MISSING_OR_FUTURE)]
-    )
-    decision_signer = StringField(_l("Signed by"), validators=[Optional(), Length(max=200)])
+    decision_number = text_field(_l("Decision number"), 60, render_kw={"placeholder": "1234/QĐ-UBND"})
+    decision_date = date_field(_l("Decision date"), NotAfterToday(DECISION_DATE_MISSING_OR_FUTURE))
+    decision_signer = text_field(_l("Signed by"), 200, required=False)
     submit = SubmitField(_l("Record the decision and recognise"))
 
     def __init__(self, results: Iterable[DossierResult], *args: Any, **kwargs: Any) -> None:
@@ -81,38 +72,41 @@ class DecisionForm(Form):
 
 
 class RevokeForm(Form):
-    reason = TextAreaField(_l("Reason for revocation"), validators=[DataRequired(), Length(max=2000)])
-    decision_number = StringField(_l("Revoking decision number"), validators=[DataRequired(), Length(max=60)])
+    reason = text_field(_l("Reason for revocation"), 2000, field=TextAreaField)
+    decision_number = text_field(_l("Revoking decision number"), 60)
     submit = SubmitField(_l("Revoke the certificate"))
 
 
 class CommentForm(Form):
     application_id = SelectField(_l("Dossier"), coerce=int, validators=[DataRequired()])
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
-    contact = StringField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = text_field(_l("Your name"), 200)
+    contact = text_field(_l("E-mail"), 254, Email())
     is_objection = BooleanField(
         _l("This is an objection (the secretariat must resolve it before recognition)")
     )
-    text = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000)])
+    text = text_field(_l("Comment"), 5000, field=TextAreaField)
     file = FileField(_l("Supporting file (optional: PDF, JPEG, PNG, DOCX or XLSX)"))
     submit = SubmitField(_l("Send"))
 
     def __init__(self, results: Iterable[PublishedResult], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.application_id.choices = [
-            SelectChoice(r.application_id, f"{r.enterprise_name} · {r.product_name}") for r in results
-        ]
+        self.application_id.choices = [_published_choice(r) for r in results]
+
+
+def _published_choice(result: PublishedResult) -> SelectChoice:
+    """A published dossier as the public names it: its enterprise and product, as published."""
+    return SelectChoice(result.application_id, f"{result.enterprise_name} · {result.product_name}")
 
 
 class TrackForm(Form):
-    receipt_code = StringField(_l("Receipt code"), validators=[DataRequired(), Length(max=40)])
-    lookup_secret = StringField(_l("Lookup secret"), validators=[DataRequired(), Length(max=12)])
+    receipt_code = text_field(_l("Receipt code"), 40)
+    lookup_secret = text_field(_l("Lookup secret"), 12)
     submit = SubmitField(_l("Look up"))
 
 
 class CommentLookupForm(Form):
     """The sender of a comment reads the answer with the reference and the secret they were given."""
 
-    reference = StringField(_l("Reference of your comment"), validators=[DataRequired(), Length(max=20)])
-    lookup_secret = StringField(_l("Lookup secret"), validators=[DataRequired(), Length(max=12)])
+    reference = text_field(_l("Reference of your comment"), 20)
+    lookup_secret = text_field(_l("Lookup secret"), 12)
     submit = SubmitField(_l("Read the answer"))

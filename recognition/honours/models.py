@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Sector
 from recognition.cases.models import Application, Product
 from recognition.clock import local_today, utcnow
-from recognition.extensions import Model, db, enum_check
+from recognition.extensions import Model, SurrogateKey, db, enum_check
 from recognition.labels import LabelledEnum
 from recognition.lifecycle import Lifecycle, Move
 from recognition.rounds.models import Round
@@ -32,7 +32,7 @@ OBJECTION_LIFECYCLE: Lifecycle[ObjectionStatus] = Lifecycle({
 })  # fmt: skip
 
 
-class Objection(Model):
+class Objection(SurrogateKey, Model):
     """A comment or objection from anyone about a dossier in the published results."""
 
     __tablename__ = "objections"
@@ -41,7 +41,6 @@ class Objection(Model):
         enum_check("status", ObjectionStatus),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     # What the sender is given to read the answer later: a reference and a secret (kept hashed),
     # like a dossier's receipt code and lookup secret. Rows from before they existed have neither.
@@ -82,7 +81,7 @@ CERTIFICATE_LIFECYCLE: Lifecycle[CertificateStatus] = Lifecycle({
 })  # fmt: skip
 
 
-class Certificate(Model):
+class Certificate(SurrogateKey, Model):
     """The recognition certificate of one product in one round (ordinary or Top N)."""
 
     __tablename__ = "certificates"
@@ -95,7 +94,6 @@ class Certificate(Model):
         enum_check("status", CertificateStatus),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     serial: Mapped[str] = mapped_column(String(40), unique=True)
     sequence: Mapped[int]
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)

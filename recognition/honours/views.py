@@ -3,16 +3,21 @@ record the city's decision, issue and revoke certificates."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as BaseResponse
 
 from recognition.accounts.models import Role
-from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.permissions import restricted_blueprint
 from recognition.cases.downloads import send_stored_file
 from recognition.cases.models import State
 from recognition.clock import local_today
@@ -32,8 +37,7 @@ from recognition.rounds.models import Round
 from recognition.rounds.queries import get_round_or_404
 from recognition.validators import filled
 
-bp = Blueprint("honours", __name__, url_prefix="/secretariat/honours")
-blueprint_requires(bp, Role.secretariat)
+bp = restricted_blueprint("honours", __name__, "/secretariat/honours", Role.secretariat)
 
 
 def _recommended(round_: Round) -> list[DossierResult]:
@@ -58,10 +62,10 @@ def _page(round_: Round, **forms_given: Form) -> str:
         results=results,
         objections=services.objections_of(round_),
         certificates=certificates,
-        publish_form=forms_given.get("publish_form") or forms.PublishForm(prefix="publish"),
+        publish_form=forms_given.get("publish_form") or PUBLISH.form(),
         decision_form=forms_given.get("decision_form") or forms.DecisionForm(recommended, prefix="decision"),
         answer_form=forms.AnswerForm(prefix="answer"),
-        close_form=forms_given.get("close_form") or forms.CloseCommentsForm(prefix="close"),
+        close_form=forms_given.get("close_form") or CLOSE_COMMENTS.form(),
         revoke_form=forms.RevokeForm(prefix="revoke"),
         comments_open=services.comments_open(round_),
     )
@@ -72,31 +76,55 @@ def round_page(round_id: int) -> ResponseReturnValue:
     return _page(get_round_or_404(round_id))
 
 
+class RoundStep(NamedTuple):
+    """A form of the round's page that runs one service on the round: the form and its name on the
+    page, the field a refusal is shown beside, the service, and what is said once it is done."""
+
+    form: Callable[[], Form]
+    name_on_page: str
+    refusal_field: str
+    run: Callable[[Round, Any], object]
+    done: LazyString
+
+
+PUBLISH = RoundStep(
+    lambda: forms.PublishForm(prefix="publish"),
+    "publish_form",
+    "comment_deadline",
+    lambda round_, form: services.publish_results(round_, filled(form.comment_deadline.data)),
+    _l("The results are published for comment."),
+)
+# Ends the comment period before its deadline, with the reason (shown here and on /results).
+CLOSE_COMMENTS = RoundStep(
+    lambda: forms.CloseCommentsForm(prefix="close"),
+    "close_form",
+    "reason",
+    lambda round_, form: services.close_comments_early(round_, filled(form.reason.data), current_user),
+    _l("The comment period is closed; the city's decision can be recorded now."),
+)
+
+
+def _round_step(round_id: int, step: RoundStep) -> ResponseReturnValue:
+    """Run the step and go back to the round's page; invalid or refused, the page with the form as typed."""
+    round_ = get_round_or_404(round_id)
+    form = step.form()
+    if form.validate_on_submit():
+        with redisplay_on_refusal(form, field=step.refusal_field):
+            step.run(round_, form)
+            commit()
+            flash(str(step.done), "success")
+            return redirect(url_for("honours.round_page", round_id=round_.id))
+    return _page(round_, **{step.name_on_page: form})
+
+
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
 def publish(round_id: int) -> ResponseReturnValue:
-    round_ = get_round_or_404(round_id)
-    form = forms.PublishForm(prefix="publish")
-    if form.validate_on_submit():
-        with redisplay_on_refusal(form, field="comment_deadline"):
-            services.publish_results(round_, filled(form.comment_deadline.data))
-            commit()
-            flash(_("The results are published for comment."), "success")
-            return redirect(url_for("honours.round_page", round_id=round_.id))
-    return _page(round_, publish_form=form)
+    return _round_step(round_id, PUBLISH)
 
 
 @bp.route("/rounds/<int:round_id>/close-comments", methods=["POST"])
 def close_comments(round_id: int) -> ResponseReturnValue:
-    """End the comment period before its deadline, with the reason (shown here and on /results)."""
-    round_ = get_round_or_404(round_id)
-    form = forms.CloseCommentsForm(prefix="close")
-    if form.validate_on_submit():
-        with redisplay_on_refusal(form, field="reason"):
-            services.close_comments_early(round_, filled(form.reason.data), current_user)
-            commit()
-            flash(_("The comment period is closed; the city's decision can be recorded now."), "success")
-            return redirect(url_for("honours.round_page", round_id=round_.id))
-    return _page(round_, close_form=form)
+    return _round_step(round_id, CLOSE_COMMENTS)
 
 
 def _objection_or_404(objection_id: int) -> Objection:

@@ -11,8 +11,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     FieldList,
     FormField,
     HiddenField,
@@ -22,11 +20,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms import (
-    Form as PlainForm,
-)
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
-from wtforms.form import BaseForm
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -42,7 +36,8 @@ from recognition.accounts.forms import offer_units_and_sectors
 from recognition.accounts.services import current_sectors
 from recognition.cases.models import Product, ProductCategory, TechnologyLevel
 from recognition.clock import local_today
-from recognition.i18n import BabelTranslations, Form, or_unnamed
+from recognition.fields import date_field, member_field, points_field, text_field
+from recognition.i18n import Form, SubForm, or_unnamed
 from recognition.nomination.services import figure_years
 from recognition.rounds.models import DocumentKind, Round
 from recognition.validators import MaxEntries, check_entries, filled, not_negative, parse_amount
@@ -95,8 +90,8 @@ def amount(
 class EnterpriseProfileForm(Form):
     """The tax code is the enterprise's identity and is not editable here."""
 
-    name = StringField(_l("Enterprise name"), validators=[DataRequired(), Length(max=255)])
-    address = StringField(_l("Head office address"), validators=[DataRequired(), Length(max=500)])
+    name = text_field(_l("Enterprise name"), 255)
+    address = text_field(_l("Head office address"), 500)
     unit_id = SelectField(_l("Administrative unit"), coerce=int, validators=[DataRequired()])
     sector_id = SelectField(_l("Sector"), coerce=int, validators=[DataRequired()])
     submit = SubmitField(_l("Save"))
@@ -129,17 +124,13 @@ class NewNominationForm(Form):
 
 
 class ProductForm(Form):
-    name = StringField(_l("Product name"), validators=[DataRequired(), Length(max=255)])
+    name = text_field(_l("Product name"), 255)
     sector_id = SelectField(_l("Sector"), coerce=int, validators=[DataRequired()])
-    category = SelectField(
-        _l("Category"),
-        choices=ProductCategory.choices(),
-        validators=[DataRequired()],
-    )
-    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=5000)])
+    category = member_field(_l("Category"), ProductCategory)
+    description = text_field(_l("Description"), 5000, field=TextAreaField)
     year_started = IntegerField(_l("Year production started"), validators=[InputRequired()])
-    capacity = StringField(_l("Production capacity"), validators=[Optional(), Length(max=255)])
-    main_markets = StringField(_l("Main markets"), validators=[Optional(), Length(max=500)])
+    capacity = text_field(_l("Production capacity"), 255, required=False)
+    main_markets = text_field(_l("Main markets"), 500, required=False)
     hs_code = StringField(
         _l("HS code (optional)"),
         validators=[Optional(), Regexp(r"^\d{4,10}$", message=_l("An HS code has 4 to 10 digits."))],
@@ -158,12 +149,8 @@ class ProductForm(Form):
         NumberRange(min=1900, max=local_today().year)(self, field)
 
 
-class YearFiguresForm(PlainForm):
+class YearFiguresForm(SubForm):
     """One year's figures (a sub-form: CSRF is on the enclosing form)."""
-
-    class Meta:
-        def get_translations(self, form: BaseForm) -> BabelTranslations:
-            return BabelTranslations()
 
     year = HiddenField()
     production_value_vnd = amount(_l("Production value (VND)"))
@@ -206,27 +193,20 @@ class FiguresForm(Form):
         ]
 
 
-class CertificationForm(PlainForm):
-    class Meta:
-        def get_translations(self, form: BaseForm) -> BabelTranslations:
-            return BabelTranslations()
-
-    standard = StringField(_l("Standard (e.g. ISO 9001:2015)"), validators=[Optional(), Length(max=120)])
-    number = StringField(_l("Certificate number"), validators=[Optional(), Length(max=120)])
-    expires_on = DateField(_l("Valid until"), validators=[Optional()])
+class CertificationForm(SubForm):
+    standard = text_field(_l("Standard (e.g. ISO 9001:2015)"), 120, required=False)
+    number = text_field(_l("Certificate number"), 120, required=False)
+    expires_on = date_field(_l("Valid until"), required=False)
 
 
 class QualityForm(Form):
     certifications = FieldList(FormField(CertificationForm), min_entries=3, validators=[MaxEntries(10)])
-    technology_level = SelectField(
-        _l("Technology level"),
-        choices=TechnologyLevel.choices(),
-        validators=[DataRequired()],
-    )
+    technology_level = member_field(_l("Technology level"), TechnologyLevel)
     rnd_spending_vnd = amount(_l("Research and development spending last year (VND)"))
-    environmental_compliance = TextAreaField(
+    environmental_compliance = text_field(
         _l("Environmental compliance (permits, environmental impact assessment, treatment systems)"),
-        validators=[DataRequired(), Length(max=5000)],
+        5000,
+        field=TextAreaField,
     )
     submit = SubmitField(_l("Save"))
 
@@ -243,11 +223,7 @@ class CommitmentForm(Form):
 
 
 class DocumentUploadForm(Form):
-    kind = SelectField(
-        _l("Kind of document"),
-        choices=DocumentKind.choices(),
-        validators=[DataRequired()],
-    )
+    kind = member_field(_l("Kind of document"), DocumentKind)
     file = FileField(
         _l("File (PDF, JPEG, PNG, DOCX or XLSX)"),
         validators=[FileRequired(message=_l("Choose a file to upload."))],
@@ -280,7 +256,7 @@ class SubmitNominationForm(Form):
 
 class WithdrawForm(Form):
     version = HiddenField()
-    reason = TextAreaField(_l("Reason for withdrawing"), validators=[DataRequired(), Length(max=2000)])
+    reason = text_field(_l("Reason for withdrawing"), 2000, field=TextAreaField)
     submit = SubmitField(_l("Withdraw the dossier"))
 
 
@@ -312,16 +288,16 @@ def self_assessment_form(criteria: Iterable[Criterion], saved: dict, locale: str
         setattr(
             SelfAssessmentForm,
             f"points_{criterion.id}",
-            DecimalField(
+            points_field(
                 f"{criterion.code}. {criterion.name_for(locale)} (0–{criterion.max_points_text})",
-                places=2,
-                validators=[InputRequired(), NumberRange(min=0, max=criterion.max_points)],
+                0,
+                criterion.max_points,
             ),
         )
         setattr(
             SelfAssessmentForm,
             f"justification_{criterion.id}",
-            TextAreaField(_l("Justification"), validators=[DataRequired(), Length(max=3000)]),
+            text_field(_l("Justification"), 3000, field=TextAreaField),
         )
     form = SelfAssessmentForm()
     if not form.is_submitted():

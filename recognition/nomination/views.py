@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -24,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from recognition.accounts.models import Enterprise, Role
-from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.permissions import restricted_blueprint
 from recognition.cases.errors import Refusal
 from recognition.cases.models import Application, Product, State
 from recognition.cases.queries import (
@@ -67,8 +66,7 @@ from recognition.review.scoring import criteria_of
 from recognition.rounds.eligibility import eligibility_failures
 from recognition.validators import add_error, filled
 
-bp = Blueprint("nomination", __name__, url_prefix="/applicant")
-blueprint_requires(bp, Role.applicant)
+bp = restricted_blueprint("nomination", __name__, "/applicant", Role.applicant)
 
 
 def my_enterprises() -> list[Enterprise]:

@@ -14,7 +14,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recognition.clock import utcnow
-from recognition.extensions import Model, db, enum_check
+from recognition.extensions import Model, SurrogateKey, db, enum_check
 from recognition.labels import LabelledEnum
 from recognition.lifecycle import Lifecycle, Move
 
@@ -41,7 +41,7 @@ MAIL_LIFECYCLE: Lifecycle[MailStatus] = Lifecycle({
 })  # fmt: skip
 
 
-class OutgoingMail(Model):
+class OutgoingMail(SurrogateKey, Model):
     """One e-mail to one address, rendered in the recipient's language."""
 
     __tablename__ = "outgoing_mails"
@@ -51,7 +51,6 @@ class OutgoingMail(Model):
         CheckConstraint("attempts >= 0", name="attempts_non_negative"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     to_address: Mapped[str] = mapped_column(String(254))
@@ -69,13 +68,12 @@ class OutgoingMail(Model):
     created_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
 
 
-class NoticeRead(Model):
+class NoticeRead(SurrogateKey, Model):
     """A user has read an in-app notice (the notice itself is the `Notification` row)."""
 
     __tablename__ = "notice_reads"
     __table_args__ = (UniqueConstraint("user_id", "notification_id", name="uq_notice_read"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"))
     read_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)

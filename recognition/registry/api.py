@@ -149,23 +149,18 @@ bp = Blueprint(
 
 
 @bp.route("/registry")
-@bp.arguments(RegistryQuery, location="query", as_kwargs=True)
+@bp.arguments(RegistryQuery, location="query")
 @bp.response(200, RegistryPage)
-def registry(
-    page: int,
-    per_page: int,
-    year: int | None = None,
-    sector: str | None = None,
-    unit: str | None = None,
-    q: str = "",
-) -> dict[str, Any]:
+def registry(query: dict[str, Any]) -> dict[str, Any]:
     """Valid certificates, newest round first."""
-    sector_id = _reference_id(Sector, sector)
-    unit_id = _reference_id(AdministrativeUnit, unit)
+    page, per_page = query["page"], query["per_page"]
+    sector_id = _reference_id(Sector, query.get("sector"))
+    unit_id = _reference_id(AdministrativeUnit, query.get("unit"))
     if sector_id == 0 or unit_id == 0:
         return {"items": [], "page": page, "per_page": per_page, "total": 0, "pages": 0}
     # PostgreSQL refuses NUL in text parameters; nothing in the registry contains one.
-    filters = RegistryFilters(year=year, sector_id=sector_id, unit_id=unit_id, search=q.replace("\x00", ""))
+    search = query.get("q", "").replace("\x00", "")
+    filters = RegistryFilters(year=query.get("year"), sector_id=sector_id, unit_id=unit_id, search=search)
     result = registry_page(filters, page=page, per_page=per_page)
     return {
         "items": result.items,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 from werkzeug.security import check_password_hash
 
@@ -15,20 +15,22 @@ from recognition.accounts.services import dummy_hash
 from recognition.cases.models import Application
 from recognition.cases.receipts import lookup_secret_matches
 from recognition.clock import local_today
-from recognition.extensions import contains_pattern, db
+from recognition.extensions import db, search_condition
 from recognition.honours.models import Certificate, CertificateStatus, Objection
 from recognition.i18n import fold
+from recognition.params import ListFilters, parse_id, query_arg
 from recognition.rounds.models import Round
 
 PAGE_SIZE = 20
 
 
 @dataclass(frozen=True)
-class RegistryFilters:
-    year: int | None = None
-    sector_id: int | None = None
-    unit_id: int | None = None
-    search: str = ""
+class RegistryFilters(ListFilters):
+    """`?year=&sector=&unit=&q=`: the search looks in product and enterprise names and serials."""
+
+    year: int | None = query_arg("year", parse_id)
+    sector_id: int | None = query_arg("sector", parse_id)
+    unit_id: int | None = query_arg("unit", parse_id)
 
 
 def registry_page(filters: RegistryFilters, page: int, per_page: int = PAGE_SIZE) -> Pagination:
@@ -53,11 +55,9 @@ def registry_page(filters: RegistryFilters, page: int, per_page: int = PAGE_SIZE
     if filters.unit_id:
         stmt = stmt.where(Certificate.unit_id == filters.unit_id)
     if filters.search.strip():
-        pattern = contains_pattern(fold(filters.search))
         stmt = stmt.where(
-            or_(
-                Certificate.names_folded.like(pattern, escape="\\"),
-                Certificate.serial.ilike(pattern, escape="\\"),
+            search_condition(
+                fold(filters.search), like=[Certificate.names_folded], ilike=[Certificate.serial]
             )
         )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

@@ -65,12 +65,7 @@ def switch_language(code: str) -> ResponseReturnValue:
 
 @bp.route("/registry")
 def registry() -> ResponseReturnValue:
-    filters = RegistryFilters(
-        year=int_arg("year"),
-        sector_id=int_arg("sector"),
-        unit_id=int_arg("unit"),
-        search=request.args.get("q", "")[:100],
-    )
+    filters = RegistryFilters.from_args(request.args)
     page = registry_page(filters, int_arg("page") or 1)
     years = db.session.scalars(select(Round.year).distinct().order_by(Round.year.desc())).all()
     return render_template(

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from flask import Response, render_template
 from flask.typing import ResponseReturnValue
 
 from recognition.accounts.models import Role
-from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.permissions import restricted_blueprint
 from recognition.clock import local_today
 from recognition.documents.responses import file_response
 from recognition.reports import exports
 from recognition.reports.round_report import round_report
 from recognition.rounds.queries import get_round_or_404
 
-bp = Blueprint("exports", __name__, url_prefix="/secretariat/exports")
-blueprint_requires(bp, Role.secretariat)
+bp = restricted_blueprint("exports", __name__, "/secretariat/exports", Role.secretariat)
 
 
 @bp.route("/rounds/<int:round_id>.xlsx")
@@ -53,8 +52,5 @@ def report(round_id: int) -> ResponseReturnValue:
     """The round's report as a page made to be printed (a print stylesheet, no script)."""
     round_ = get_round_or_404(round_id)
     return render_template(
-        "exports/report.html",
-        round=round_,
-        report=round_report(round_),
-        today=local_today(),
+        "exports/report.html", round=round_, report=round_report(round_), today=local_today()
     )

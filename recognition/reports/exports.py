@@ -61,6 +61,11 @@ class Column:
     width: int = 18
 
 
+def day_column(header: LazyString) -> Column:
+    """A column of days, as wide as a day written out (dd/mm/yyyy, "Dec 31, 2026") needs."""
+    return Column(header, DATE, 14)
+
+
 @dataclass(frozen=True)
 class Table:
     """One exported table: `name` names its CSV file, `title` its sheet."""
@@ -79,7 +84,7 @@ APPLICATION_COLUMNS = (
     Column(_l("Administrative unit"), width=24),
     Column(_l("Sector"), width=30),
     Column(_l("Status"), width=24),
-    Column(_l("Submitted on"), DATE, 14),
+    day_column(_l("Submitted on")),
     Column(_l("Total score"), POINTS, 12),
     Column(_l("Outcome"), width=24),
 )
@@ -94,8 +99,8 @@ CERTIFICATE_COLUMNS = (
     Column(_l("Product"), width=40),
     Column(_l("Enterprise"), width=40),
     Column(_l("Decision number"), width=20),
-    Column(_l("Decision date"), DATE, 14),
-    Column(_l("Valid until"), DATE, 14),
+    day_column(_l("Decision date")),
+    day_column(_l("Valid until")),
     Column(_l("Status"), width=16),
 )
 

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.accounts.models import User
 from recognition.clock import utcnow
-from recognition.extensions import Model, db
+from recognition.extensions import Model, SurrogateKey, db
 
 
-class CityTotals(Model):
+class CityTotals(SurrogateKey, Model):
     """The city's industrial output and exports for a year (from the statistics office's figures), so
     the dashboard can show the recognised enterprises' share of them against the plan's targets."""
 
@@ -21,7 +21,6 @@ class CityTotals(Model):
         CheckConstraint("industrial_output_vnd >= 0 AND export_value_usd >= 0", name="non_negative"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(unique=True)
     industrial_output_vnd: Mapped[int] = mapped_column(BigInteger)
     export_value_usd: Mapped[int] = mapped_column(BigInteger)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -162,6 +163,27 @@ def support_records_of(enterprise: Enterprise) -> list[SupportRecord]:
             .options(joinedload(SupportRecord.recorded_by))
             .order_by(SupportRecord.date.desc(), SupportRecord.id.desc())
         )
+    )
+
+
+class SupportLog(NamedTuple):
+    """What an enterprise's support page shows: its certificates, since when it is recognised (None:
+    not today, so nothing more may be logged), and the support it received."""
+
+    enterprise: Enterprise
+    certificates: list[Certificate]
+    recognised_since: dt.date | None
+    records: list[SupportRecord]
+
+
+def support_log_of(enterprise_id: int) -> SupportLog | None:
+    """The enterprise's support log; None for one that has never been recognised (it has none)."""
+    enterprise = db.session.get(Enterprise, enterprise_id)
+    certificates = certificates_of(enterprise) if enterprise is not None else []
+    if enterprise is None or not certificates:
+        return None
+    return SupportLog(
+        enterprise, certificates, recognised_since(certificates), support_records_of(enterprise)
     )
 
 

@@ -6,9 +6,10 @@ import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import DateField, SubmitField, TextAreaField
+from wtforms.validators import ValidationError
 
+from recognition.fields import date_field, member_field, text_field
 from recognition.i18n import Form
 from recognition.nomination.forms import amount
 from recognition.reports.support import support_date_problem
@@ -16,19 +17,15 @@ from recognition.reports.support_models import SupportKind
 
 
 class SupportForm(Form):
-    kind = SelectField(
-        _l("Kind of support"),
-        choices=SupportKind.choices(),
-        validators=[DataRequired()],
-    )
-    date = DateField(_l("Date received"), validators=[InputRequired()])
-    programme = StringField(
+    kind = member_field(_l("Kind of support"), SupportKind)
+    date = date_field(_l("Date received"))
+    programme = text_field(
         _l("Support programme"),
-        validators=[DataRequired(), Length(max=255)],
+        255,
         description=_l("The city's or the Department's programme the support came from."),
     )
     amount_vnd = amount(_l("Amount (VND, where there is one)"), required=False)
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    note = text_field(_l("Note"), 2000, required=False, field=TextAreaField)
     submit = SubmitField(_l("Record the support"))
 
     def __init__(self, since: datetime.date | None = None, *args: Any, **kwargs: Any) -> None:

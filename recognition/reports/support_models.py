@@ -11,11 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.accounts.models import Enterprise, User
 from recognition.clock import utcnow
-from recognition.extensions import Model, db, enum_check
+from recognition.extensions import Model, SurrogateKey, db, enum_check
 from recognition.labels import LabelledEnum
 
 
 class SupportKind(LabelledEnum):
+    """What an act of support was: the support form offers these kinds, each record of the log keeps
+    one, and the coverage lists and the enterprise's page show it beside the date and programme."""
+
     trade_promotion = "trade_promotion", _l("Trade fairs and promotion")
     technology = "technology", _l("Technology")
     training = "training", _l("Training")
@@ -24,7 +27,7 @@ class SupportKind(LabelledEnum):
     finance = "finance", _l("Finance")
 
 
-class SupportRecord(Model):
+class SupportRecord(SurrogateKey, Model):
     """One act of support an enterprise received: kind, day, the programme it came from, the amount
     when there is one."""
 
@@ -34,7 +37,6 @@ class SupportRecord(Model):
         enum_check("kind", SupportKind),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     kind: Mapped[SupportKind] = mapped_column(db.Enum(SupportKind, native_enum=False, length=20))
     date: Mapped[dt.date] = mapped_column(index=True)

@@ -4,7 +4,7 @@ The administrator reads them too; only the secretariat enters the city's totals.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
@@ -12,7 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from recognition.accounts.models import Role
-from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.permissions import restricted_blueprint
 from recognition.cases.models import STATE_LABELS
 from recognition.clock import local_today
 from recognition.policy import commit
@@ -24,8 +24,7 @@ from recognition.rounds.models import Round
 from recognition.rounds.queries import get_round_or_404, rounds_newest_first
 from recognition.validators import filled
 
-bp = Blueprint("reports", __name__, url_prefix="/secretariat/reports")
-blueprint_requires(bp, Role.secretariat, Role.admin)
+bp = restricted_blueprint("reports", __name__, "/secretariat/reports", Role.secretariat, Role.admin)
 
 
 def one_decimal(value: Number | None) -> str:

@@ -3,30 +3,32 @@ conclusions one by one or in bulk."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from collections.abc import Callable
+from typing import NamedTuple
+
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from recognition import policy
 from recognition.accounts.models import Role, User
-from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.permissions import restricted_blueprint
 from recognition.cases.models import Application, State
 from recognition.cases.queries import override_reasons_of
 from recognition.cases.services import take_step
 from recognition.extensions import db
 from recognition.review import forms, services
-from recognition.review.models import ReviewAssignment
 from recognition.review.scoring import SPREAD_RULE, TIE_BREAK_RULE, groups_of
 from recognition.review.scoring import board as board_results
 from recognition.rounds.queries import get_round_or_404
 from recognition.validators import filled
 
-bp = Blueprint("review_board", __name__, url_prefix="/secretariat/review")
-blueprint_requires(bp, Role.secretariat)
+bp = restricted_blueprint("review_board", __name__, "/secretariat/review", Role.secretariat)
 
 
 def load_application(application_id: int) -> Application:
@@ -52,27 +54,8 @@ def _refused(application: Application, form: forms.Form, back_to: str) -> Respon
 @bp.route("/rounds/<int:round_id>/assignments")
 def assignments(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
-    applications = db.session.scalars(
-        select(Application)
-        .where(Application.round_id == round_.id, Application.state.in_([State.endorsed, State.under_review]))
-        .options(selectinload(Application.enterprise), selectinload(Application.product))
-        .order_by(Application.id)
-    ).all()
-    rows = db.session.scalars(
-        select(ReviewAssignment)
-        .where(ReviewAssignment.application_id.in_([a.id for a in applications] or [-1]))
-        .options(selectinload(ReviewAssignment.reviewer))
-        .order_by(ReviewAssignment.id)
-    ).all()
-    by_application: dict[int, list[ReviewAssignment]] = {}
-    for row in rows:
-        by_application.setdefault(row.application_id, []).append(row)
     return render_template(
-        "review_board/assignments.html",
-        round=round_,
-        applications=applications,
-        by_application=by_application,
-        members=services.council_of(round_),
+        "review_board/assignments.html", round=round_, **services.assignment_board(round_)._asdict()
     )
 
 
@@ -112,19 +95,41 @@ def add_reviewer(application_id: int) -> ResponseReturnValue:
     return redirect(back)
 
 
+class BoardStep(NamedTuple):
+    """A workflow step the board takes on one dossier from its row of a round's page: the trigger, its
+    form, the page (an endpoint taking the round's id), and what is said once it is done."""
+
+    trigger: str
+    form: Callable[[], forms.BoardStepForm]
+    page: str
+    done: LazyString
+
+
+OPEN_REVIEW = BoardStep(
+    "open_review", forms.BoardStepForm, "review_board.assignments", _l("Council review opened for %(code)s.")
+)
+CONCLUDE_REVIEW = BoardStep(
+    "conclude_review", forms.ConclusionForm, "review_board.board", _l("Review concluded for %(code)s.")
+)
+
+
+def _board_step(application_id: int, step: BoardStep) -> ResponseReturnValue:
+    """Fire the step and go back to its page; a refusal goes back there too, about the dossier's code."""
+    application = load_application(application_id)
+    page = url_for(step.page, round_id=application.round_id)
+    form = step.form()
+    if not form.validate_on_submit():
+        return _refused(application, form, page)
+    back = policy.back_to(page, about=application.receipt_code)
+    take_step(application, step.trigger, current_user, form.version.data, **form.step_data())
+    policy.commit()
+    flash(str(step.done) % {"code": application.receipt_code}, "success")
+    return redirect(back)
+
+
 @bp.route("/applications/<int:application_id>/open-review", methods=["POST"])
 def open_review(application_id: int) -> ResponseReturnValue:
-    application = load_application(application_id)
-    form = forms.BoardStepForm()
-    if not form.validate_on_submit():
-        return _refused(application, form, url_for("review_board.assignments", round_id=application.round_id))
-    back = policy.back_to(
-        url_for("review_board.assignments", round_id=application.round_id), about=application.receipt_code
-    )
-    take_step(application, "open_review", current_user, form.version.data)
-    policy.commit()
-    flash(_("Council review opened for %(code)s.", code=application.receipt_code), "success")
-    return redirect(back)
+    return _board_step(application_id, OPEN_REVIEW)
 
 
 @bp.route("/rounds/<int:round_id>/board")
@@ -144,17 +149,7 @@ def board(round_id: int) -> ResponseReturnValue:
 
 @bp.route("/applications/<int:application_id>/conclude", methods=["POST"])
 def conclude(application_id: int) -> ResponseReturnValue:
-    application = load_application(application_id)
-    form = forms.ConclusionForm()
-    if not form.validate_on_submit():
-        return _refused(application, form, url_for("review_board.board", round_id=application.round_id))
-    back = policy.back_to(
-        url_for("review_board.board", round_id=application.round_id), about=application.receipt_code
-    )
-    take_step(application, "conclude_review", current_user, form.version.data, **form.step_data())
-    policy.commit()
-    flash(_("Review concluded for %(code)s.", code=application.receipt_code), "success")
-    return redirect(back)
+    return _board_step(application_id, CONCLUDE_REVIEW)
 
 
 @bp.route("/rounds/<int:round_id>/conclude", methods=["POST"])

@@ -145,6 +145,10 @@ class BoardStepForm(Form):
 
     version = IdField()
 
+    def step_data(self) -> dict:
+        """What the step takes besides the version: nothing here."""
+        return {}
+
 
 class ConclusionForm(BoardStepForm):
     """The secretariat's conclusion: the outcome the rules give (no choice), or another one with a

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.accounts.models import User
 from recognition.clock import utcnow
-from recognition.extensions import Model, db
+from recognition.extensions import Model, SurrogateKey, db
 from recognition.i18n import Bilingual
 from recognition.lifecycle import Lifecycle, Move
 
@@ -21,14 +21,22 @@ def format_points(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-class CriterionGroup(Bilingual, Model):
+class RoundSetting:
+    """Part of a round's settings (its criteria groups, criteria and council): `round_id`, the second
+    column after `id`; the row goes with its round (ON DELETE CASCADE) and is found by it (indexed)."""
+
+    # After `id` (-2), before the model's own columns (0).
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), index=True, sort_order=-1
+    )
+
+
+class CriterionGroup(Bilingual, RoundSetting, SurrogateKey, Model):
     """A group of criteria (e.g. economic value and scale), with an optional minimum on its mean."""
 
     __tablename__ = "criterion_groups"
     __table_args__ = (UniqueConstraint("round_id", "code", name="uq_criterion_groups_code"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(20))
     name_vi: Mapped[str] = mapped_column(String(255))
     name_en: Mapped[str] = mapped_column(String(255))
@@ -44,7 +52,7 @@ class CriterionGroup(Bilingual, Model):
         return sum((c.max_points for c in self.criteria), Decimal(0))
 
 
-class Criterion(Bilingual, Model):
+class Criterion(Bilingual, RoundSetting, SurrogateKey, Model):
     """One scored criterion: maximum points and guidance for the council."""
 
     __tablename__ = "criteria"
@@ -53,8 +61,6 @@ class Criterion(Bilingual, Model):
         CheckConstraint("max_points > 0", name="max_positive"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("criterion_groups.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(20))
     name_vi: Mapped[str] = mapped_column(String(255))
@@ -75,14 +81,12 @@ class Criterion(Bilingual, Model):
         return self.text_for("guidance", locale)
 
 
-class CouncilMember(Model):
+class CouncilMember(RoundSetting, SurrogateKey, Model):
     """A member of a round's selection council (Hội đồng xét chọn)."""
 
     __tablename__ = "council_members"
     __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_council_members_pair"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str] = mapped_column(String(255), default="")
 
@@ -118,7 +122,7 @@ ASSIGNMENT_LIFECYCLE: Lifecycle[AssignmentStage] = Lifecycle({
 })  # fmt: skip
 
 
-class ReviewAssignment(Model):
+class ReviewAssignment(SurrogateKey, Model):
     """A council member assigned to score one application."""
 
     __tablename__ = "review_assignments"
@@ -134,7 +138,6 @@ class ReviewAssignment(Model):
         CheckConstraint("(submitted_at IS NULL) = (total_score IS NULL)", name="total_when_submitted"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True), default=utcnow)
@@ -168,7 +171,7 @@ class ReviewAssignment(Model):
         return cls.has_conflict.is_not(True)
 
 
-class Score(Model):
+class Score(SurrogateKey, Model):
     """Points one member gives one criterion of one dossier, with a comment; a draft until submitted."""
 
     __tablename__ = "scores"
@@ -177,7 +180,6 @@ class Score(Model):
         CheckConstraint("points >= 0", name="points_non_negative"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(
         ForeignKey("review_assignments.id", ondelete="CASCADE"), index=True
     )
@@ -189,7 +191,7 @@ class Score(Model):
     criterion: Mapped[Criterion] = relationship()
 
 
-class SelfAssessment(Model):
+class SelfAssessment(SurrogateKey, Model):
     """The enterprise's own score and justification for a criterion, part of its nomination."""
 
     __tablename__ = "self_assessments"
@@ -198,7 +200,6 @@ class SelfAssessment(Model):
         CheckConstraint("points >= 0", name="points_non_negative"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"), index=True)
     points: Mapped[Decimal] = mapped_column(Numeric(6, 2))

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from recognition.accounts.models import Role, User
 from recognition.cases.audit import record_event
@@ -39,6 +41,35 @@ def council_of(round_: Round) -> list[CouncilMember]:
             select(CouncilMember).where(CouncilMember.round_id == round_.id).order_by(CouncilMember.id)
         )
     )
+
+
+class AssignmentBoard(NamedTuple):
+    """The round's assignments page: the dossiers the council may be assigned to, the reviewers of
+    each (by application id), and the council to choose from."""
+
+    applications: list[Application]
+    by_application: dict[int, list[ReviewAssignment]]
+    members: list[CouncilMember]
+
+
+def assignment_board(round_: Round) -> AssignmentBoard:
+    """Three queries, whatever the number of dossiers."""
+    applications = db.session.scalars(
+        select(Application)
+        .where(Application.round_id == round_.id, Application.state.in_(ASSIGNABLE_STATES))
+        .options(selectinload(Application.enterprise), selectinload(Application.product))
+        .order_by(Application.id)
+    ).all()
+    rows = db.session.scalars(
+        select(ReviewAssignment)
+        .where(ReviewAssignment.application_id.in_([a.id for a in applications] or [-1]))
+        .options(selectinload(ReviewAssignment.reviewer))
+        .order_by(ReviewAssignment.id)
+    ).all()
+    by_application: dict[int, list[ReviewAssignment]] = {}
+    for row in rows:
+        by_application.setdefault(row.application_id, []).append(row)
+    return AssignmentBoard(list(applications), by_application, council_of(round_))
 
 
 def add_council_member(round_: Round, user: User, title: str = "") -> CouncilMember:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from recognition.accounts.models import Role, User
-from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.permissions import restricted_blueprint
 from recognition.cases.downloads import document_links, send_document
 from recognition.cases.models import Application, State
 from recognition.cases.queries import document_of_or_404
@@ -30,8 +30,7 @@ from recognition.review import forms, scoring, services
 from recognition.review.models import AssignmentStage, Criterion, CriterionGroup, ReviewAssignment, Score
 from recognition.rounds.models import Round
 
-bp = Blueprint("review", __name__, url_prefix="/council")
-blueprint_requires(bp, Role.council_member)
+bp = restricted_blueprint("review", __name__, "/council", Role.council_member)
 
 
 @bp.context_processor

@@ -5,29 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import LazyString, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     FieldList,
     FormField,
     HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms import Form as PlainForm
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
-from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from recognition.i18n import BabelTranslations, Form
+from recognition.fields import count_field, date_field, points_field, text_field
+from recognition.i18n import Form, SubForm
 from recognition.nomination.forms import MAX_USD, MAX_VND, MONEY_HELP, MoneyField
 from recognition.rounds.models import (
     DocumentKind,
@@ -44,38 +41,32 @@ if TYPE_CHECKING:
     from recognition.review.models import CouncilMember, Criterion
 
 
-def count(label: LazyString, minimum: int = 0, maximum: int = 1000, required: bool = True) -> IntegerField:
-    return IntegerField(
-        label, validators=[InputRequired() if required else Optional(), NumberRange(min=minimum, max=maximum)]
-    )
-
-
 class RoundForm(Form):
     programme_id = SelectField(_l("Programme"), coerce=int, validators=[DataRequired()])
-    year = count(_l("Year"), 2000, 2100)
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=255)])
-    opens_on = DateField(_l("Nominations open on"), validators=[InputRequired()])
-    closes_on = DateField(_l("Nominations close on"), validators=[InputRequired()])
-    review_starts_on = DateField(_l("Council review starts on (planned)"), validators=[Optional()])
-    review_ends_on = DateField(_l("Council review ends on (planned)"), validators=[Optional()])
-    results_planned_on = DateField(_l("Results published for comment on (planned)"), validators=[Optional()])
-    decision_planned_on = DateField(_l("City's decision on (planned)"), validators=[Optional()])
+    year = count_field(_l("Year"), 2000, 2100)
+    title = text_field(_l("Title"), 255)
+    opens_on = date_field(_l("Nominations open on"))
+    closes_on = date_field(_l("Nominations close on"))
+    review_starts_on = date_field(_l("Council review starts on (planned)"), required=False)
+    review_ends_on = date_field(_l("Council review ends on (planned)"), required=False)
+    results_planned_on = date_field(_l("Results published for comment on (planned)"), required=False)
+    decision_planned_on = date_field(_l("City's decision on (planned)"), required=False)
     status = SelectField(_l("Status"), choices=RoundStatus.choices())
     vetting_body = SelectField(_l("Who vets the dossiers"), choices=VettingBody.choices())
     legal_bases = TextAreaField(
         _l("Legal bases (one per line)"), validators=[Optional(), Length(max=5000), MaxLines(20, 500)]
     )
-    vetting_working_days = count(_l("Vetting time limit (working days)"), 1, 200)
-    max_supplement_requests = count(_l("Requests to supplement allowed per dossier"), 0, 5)
-    supplement_working_days = count(_l("Default reply time for a supplement (working days)"), 1, 60)
+    vetting_working_days = count_field(_l("Vetting time limit (working days)"), 1, 200)
+    max_supplement_requests = count_field(_l("Requests to supplement allowed per dossier"), 0, 5)
+    supplement_working_days = count_field(_l("Default reply time for a supplement (working days)"), 1, 60)
     supplement_expiry = SelectField(_l("When the reply deadline passes"), choices=SupplementExpiry.choices())
-    reviewers_per_dossier = count(_l("Reviewers per dossier"), 1, 20)
-    pass_threshold = count(_l("Pass threshold (points out of 100)"), 0, 100)
-    top_n = count(_l("Top N (tiêu biểu)"), 0, 100)
-    spread_flag_points = count(
+    reviewers_per_dossier = count_field(_l("Reviewers per dossier"), 1, 20)
+    pass_threshold = count_field(_l("Pass threshold (points out of 100)"), 0, 100)
+    top_n = count_field(_l("Top N (tiêu biểu)"), 0, 100)
+    spread_flag_points = count_field(
         _l("Flag a dossier when reviewers' totals differ by more than (points)"), 0, 100
     )
-    certificate_validity_months = count(_l("Certificate validity (months)"), 1, 120)
+    certificate_validity_months = count_field(_l("Certificate validity (months)"), 1, 120)
     min_revenue_high_tech_vnd = MoneyField(
         _l("High-tech product: minimum revenue (VND a year)"),
         validators=[InputRequired(), NumberRange(max=MAX_VND)],
@@ -89,10 +80,10 @@ class RoundForm(Form):
         validators=[InputRequired(), NumberRange(max=MAX_USD)],
         description=MONEY_HELP,
     )
-    target_products_min = count(_l("Target: products, at least"), required=False)
-    target_products_max = count(_l("Target: products, at most"), required=False)
-    target_enterprises_min = count(_l("Target: enterprises, at least"), required=False)
-    target_enterprises_max = count(_l("Target: enterprises, at most"), required=False)
+    target_products_min = count_field(_l("Target: products, at least"), required=False)
+    target_products_max = count_field(_l("Target: products, at most"), required=False)
+    target_enterprises_min = count_field(_l("Target: enterprises, at least"), required=False)
+    target_enterprises_max = count_field(_l("Target: enterprises, at most"), required=False)
     submit = SubmitField(_l("Save"))
 
     def __init__(self, programmes: Iterable[Programme], *args: Any, **kwargs: Any) -> None:
@@ -123,10 +114,8 @@ class CloneRoundForm(Form):
     """Next year's round from an existing one: the settings are copied, the dates moved by the years."""
 
     source_id = SelectField(_l("Copy the round"), coerce=int, validators=[DataRequired()])
-    year = count(_l("Year of the new round"), 2000, 2100)
-    title = StringField(
-        _l("Title (empty: the source's title with the new year)"), validators=[Optional(), Length(max=255)]
-    )
+    year = count_field(_l("Year of the new round"), 2000, 2100)
+    title = text_field(_l("Title (empty: the source's title with the new year)"), 255, required=False)
     submit = SubmitField(_l("Create the new round"))
 
     def __init__(self, rounds: Iterable[Round], *args: Any, **kwargs: Any) -> None:
@@ -147,24 +136,22 @@ class RequiredDocumentsForm(Form):
     submit = SubmitField(_l("Save the required documents"))
 
 
-class _Translated(PlainForm):
-    class Meta:
-        def get_translations(self, form: BaseForm) -> BabelTranslations:
-            return BabelTranslations()
-
-
-class CriterionRowForm(_Translated):
-    """One criterion; the English texts are optional (the English interface shows the Vietnamese)."""
+class _CodedRowForm(SubForm):
+    """A row of the criteria form (a group or a criterion): its id, code and names; the English name
+    is optional (the English interface shows the Vietnamese)."""
 
     id = HiddenField()
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
-    name_vi = StringField(_l("Name (Vietnamese)"), validators=[DataRequired(), Length(max=255)])
-    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=255)])
-    max_points = DecimalField(
-        _l("Maximum points"), places=2, validators=[InputRequired(), NumberRange(min=0.5, max=100)]
-    )
-    guidance_vi = TextAreaField(_l("Guidance (Vietnamese)"), validators=[Optional(), Length(max=2000)])
-    guidance_en = TextAreaField(_l("Guidance (English)"), validators=[Optional(), Length(max=2000)])
+    code = text_field(_l("Code"), 20)
+    name_vi = text_field(_l("Name (Vietnamese)"), 255)
+    name_en = text_field(_l("Name (English)"), 255, required=False)
+
+
+class CriterionRowForm(_CodedRowForm):
+    """One criterion; the English guidance is optional too."""
+
+    max_points = points_field(_l("Maximum points"), 0.5, 100)
+    guidance_vi = text_field(_l("Guidance (Vietnamese)"), 2000, required=False, field=TextAreaField)
+    guidance_en = text_field(_l("Guidance (English)"), 2000, required=False, field=TextAreaField)
     remove = BooleanField(_l("Remove"))
 
 
@@ -177,16 +164,8 @@ class NewCriterionRowForm(CriterionRowForm):
         return super().validate(extra_validators)
 
 
-class GroupRowForm(_Translated):
-    id = HiddenField()
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
-    name_vi = StringField(_l("Name (Vietnamese)"), validators=[DataRequired(), Length(max=255)])
-    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=255)])
-    min_points = DecimalField(
-        _l("Minimum on the group's mean (optional)"),
-        places=2,
-        validators=[Optional(), NumberRange(min=0, max=100)],
-    )
+class GroupRowForm(_CodedRowForm):
+    min_points = points_field(_l("Minimum on the group's mean (optional)"), 0, 100, required=False)
     criteria = FieldList(FormField(CriterionRowForm), validators=[MaxEntries(40)])
     new_criterion = FormField(NewCriterionRowForm)
 
@@ -198,9 +177,7 @@ class CriteriaForm(Form):
 
 class CouncilMemberForm(Form):
     user_id = SelectField(_l("Council member"), coerce=int, validators=[DataRequired()])
-    title = StringField(
-        _l("Title on the council (e.g. chair, member)"), validators=[Optional(), Length(max=255)]
-    )
+    title = text_field(_l("Title on the council (e.g. chair, member)"), 255, required=False)
     submit = SubmitField(_l("Add to the council"))
 
     def __init__(self, candidates: Iterable[User], *args: Any, **kwargs: Any) -> None:
@@ -240,7 +217,7 @@ def criterion_assignment_form(
 
 
 class CalendarExceptionForm(Form):
-    day = DateField(_l("Date"), validators=[InputRequired()])
+    day = date_field(_l("Date"))
     is_working_day = SelectField(
         _l("Kind of day"),
         choices=[
@@ -248,5 +225,5 @@ class CalendarExceptionForm(Form):
             SelectChoice("0", _l("Extra day off")),
         ],
     )
-    note = StringField(_l("Note (e.g. the decision granting it)"), validators=[Optional(), Length(max=255)])
+    note = text_field(_l("Note (e.g. the decision granting it)"), 255, required=False)
     submit = SubmitField(_l("Add to the calendar"))

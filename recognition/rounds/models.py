@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.clock import to_local
-from recognition.extensions import Model, db, enum_check
+from recognition.extensions import Model, SurrogateKey, db, enum_check
 from recognition.i18n import Bilingual
 from recognition.labels import LabelledEnum
 
@@ -35,6 +35,9 @@ class SupplementExpiry(LabelledEnum):
 
 
 class DocumentKind(LabelledEnum):
+    """The evidence a nomination carries, by kind: a round requires some of them (all but `other`
+    unless its settings say otherwise), and each uploaded file names the one it is."""
+
     registration_form = "registration_form", _l("Registration form")
     business_registration = "business_registration", _l("Business registration certificate")
     financial_statements = "financial_statements", _l("Audited financial statements")
@@ -51,12 +54,11 @@ DOCUMENT_KIND_LABELS = DocumentKind.labels()
 DEFAULT_REQUIRED_DOCUMENTS = [kind.value for kind in DocumentKind if kind != DocumentKind.other]
 
 
-class Programme(Bilingual, Model):
+class Programme(Bilingual, SurrogateKey, Model):
     """A scheme the Department runs on this process (key industrial products, supporting industries)."""
 
     __tablename__ = "programmes"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(30), unique=True)
     name_vi: Mapped[str] = mapped_column(String(255))
     name_en: Mapped[str] = mapped_column(String(255))
@@ -64,7 +66,7 @@ class Programme(Bilingual, Model):
     outcome_en: Mapped[str] = mapped_column(String(255))
 
 
-class Round(Model):
+class Round(SurrogateKey, Model):
     """One yearly call of a programme (đợt xét chọn), with all the settings its plan decides."""
 
     __tablename__ = "rounds"
@@ -84,7 +86,6 @@ class Round(Model):
         enum_check("supplement_expiry", SupplementExpiry),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
     year: Mapped[int]
     title: Mapped[str] = mapped_column(String(255))

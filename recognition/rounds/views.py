@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, cast
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from recognition.accounts.models import Role, RoleMembership, User
-from recognition.accounts.permissions import blueprint_requires
+from recognition.accounts.permissions import restricted_blueprint
 from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.params import int_arg
@@ -28,8 +28,7 @@ from recognition.rounds.models import CalendarException, Programme, Round
 from recognition.rounds.queries import get_round_or_404, rounds_newest_first, submitted_dossier_count
 from recognition.validators import add_error, filled
 
-bp = Blueprint("rounds", __name__, url_prefix="/secretariat")
-blueprint_requires(bp, Role.secretariat)
+bp = restricted_blueprint("rounds", __name__, "/secretariat", Role.secretariat)
 
 
 @bp.route("/")

@@ -8,18 +8,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     HiddenField,
     RadioField,
-    StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
 from recognition.cases.guards import DEADLINE_NOT_AFTER_TODAY, SITE_VISIT_IN_FUTURE, VETTING_CHECKS
+from recognition.fields import date_field, text_field
 from recognition.i18n import Form
 from recognition.validators import AfterToday, MaxEntries, NotAfterToday
 
@@ -49,13 +48,11 @@ SUPPLEMENT_ITEM_MAX_LENGTH = 500
 class SupplementRequestForm(Form):
     version = HiddenField()
     items = FieldList(
-        StringField(_l("Missing item"), validators=[Optional(), Length(max=SUPPLEMENT_ITEM_MAX_LENGTH)]),
+        text_field(_l("Missing item"), SUPPLEMENT_ITEM_MAX_LENGTH, required=False),
         min_entries=3,
         validators=[MaxEntries(SUPPLEMENT_MAX_ITEMS)],
     )
-    deadline = DateField(
-        _l("Reply deadline"), validators=[InputRequired(), AfterToday(DEADLINE_NOT_AFTER_TODAY)]
-    )
+    deadline = date_field(_l("Reply deadline"), AfterToday(DEADLINE_NOT_AFTER_TODAY))
     submit = SubmitField(_l("Send the request to supplement"))
 
     def validate_items(self, field: FieldList) -> None:
@@ -71,18 +68,16 @@ def _with_checks(cls: type[FormT]) -> type[FormT]:
     """Add a yes/no answer and a note for each compliance check of the vetting report."""
     for check, label in CHECK_LABELS.items():
         setattr(cls, check, RadioField(label, choices=YES_NO, validators=[InputRequired()]))
-        setattr(cls, f"{check}_note", StringField(_l("Note"), validators=[Optional(), Length(max=1000)]))
+        setattr(cls, f"{check}_note", text_field(_l("Note"), 1000, required=False))
     return cls
 
 
 @_with_checks
 class VettingReportForm(Form):
     version = HiddenField()
-    site_visit_date = DateField(
-        _l("Date of the site visit"), validators=[InputRequired(), NotAfterToday(SITE_VISIT_IN_FUTURE)]
-    )
+    site_visit_date = date_field(_l("Date of the site visit"), NotAfterToday(SITE_VISIT_IN_FUTURE))
     eligibility_confirmed = BooleanField(_l("The enterprise and product meet the round's eligibility rules"))
-    recommendation = TextAreaField(_l("Recommendation"), validators=[DataRequired(), Length(max=5000)])
+    recommendation = text_field(_l("Recommendation"), 5000, field=TextAreaField)
     submit = SubmitField(_l("Endorse the dossier"))
 
     def report(self) -> dict:
@@ -100,5 +95,5 @@ class VettingReportForm(Form):
 
 class RejectForm(Form):
     version = HiddenField()
-    reason = TextAreaField(_l("Reasons for rejection"), validators=[DataRequired(), Length(max=5000)])
+    reason = text_field(_l("Reasons for rejection"), 5000, field=TextAreaField)
     submit = SubmitField(_l("Reject the dossier"))

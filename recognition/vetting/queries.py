@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, joinedload, with_expression
 
 from recognition.accounts.models import Enterprise, User
@@ -19,31 +19,22 @@ from recognition.cases.models import (
     State,
 )
 from recognition.clock import local_today
-from recognition.extensions import contains_pattern, db
+from recognition.extensions import db, search_condition
 from recognition.i18n import fold
-from recognition.params import parse_id
+from recognition.params import ListFilters, parse_id, query_arg
 from recognition.rounds.models import VettingBody
 
 PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
-class QueueFilters:
-    round_id: int | None = None
-    state: str | None = None
-    sector_id: int | None = None
-    search: str = ""
+class QueueFilters(ListFilters):
+    """`?round=&state=&sector=&q=`, as both queues read them: the search looks in enterprise names,
+    tax codes and receipt codes."""
 
-    @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> QueueFilters:
-        """The filters a queue page's query string asks for (`?round=&state=&sector=&q=`), as both
-        queues read them: an id that is not one filters nothing, the search is cut at 100 characters."""
-        return cls(
-            round_id=parse_id(args.get("round", "")),
-            state=args.get("state") or None,
-            sector_id=parse_id(args.get("sector", "")),
-            search=args.get("q", "")[:100],
-        )
+    round_id: int | None = query_arg("round", parse_id)
+    state: str | None = query_arg("state")
+    sector_id: int | None = query_arg("sector", parse_id)
 
 
 def vetted_by(user: User, scope: str) -> Select:
@@ -73,12 +64,11 @@ def filter_dossiers(
     if filters.sector_id:
         stmt = stmt.where(Product.sector_id == filters.sector_id)
     if filters.search.strip():
-        pattern = contains_pattern(fold(filters.search))
         stmt = stmt.where(
-            or_(
-                Enterprise.name_folded.like(pattern, escape="\\"),
-                Enterprise.tax_code.like(pattern, escape="\\"),
-                Application.receipt_code.ilike(pattern, escape="\\"),
+            search_condition(
+                fold(filters.search),
+                like=[Enterprise.name_folded, Enterprise.tax_code],
+                ilike=[Application.receipt_code],
             )
         )
     return stmt
@@ -112,7 +102,7 @@ def counts_by_state(scoped: Select, filters: QueueFilters, states: Collection[St
     base = (
         filter_dossiers(
             scoped.join(Application.enterprise).join(Application.product),
-            QueueFilters(filters.round_id, None, filters.sector_id, filters.search),
+            replace(filters, state=None),
             states=states,
             default_states=states,
         )

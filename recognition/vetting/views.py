@@ -7,26 +7,28 @@ unit) and at /secretariat/vetting for the Department (rounds it vets itself); sa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from recognition.accounts.models import Role
 from recognition.accounts.permissions import role_required
 from recognition.accounts.services import current_sectors
-from recognition.cases.downloads import document_links, send_document
+from recognition.cases.downloads import send_document
 from recognition.cases.errors import Refusal
 from recognition.cases.models import Application
-from recognition.cases.queries import document_of_or_404, supplements_of, timeline_of
+from recognition.cases.pages import render_dossier
+from recognition.cases.queries import document_of_or_404
 from recognition.cases.services import take_step
 from recognition.cases.workflow import allowed_triggers
 from recognition.clock import local_today
 from recognition.documents.responses import refusal_slip_response, supplement_request_slip_response
 from recognition.i18n import Form
-from recognition.nomination.services import current_documents
 from recognition.params import int_arg
 from recognition.policy import back_to, commit, redisplay_on_refusal
 from recognition.rounds.calendar import add_working_days
@@ -43,7 +45,6 @@ from recognition.vetting.queries import (
 
 bp = Blueprint("vetting", __name__)
 VETTING_TRIGGERS = ("start_vetting", "request_supplement", "endorse", "reject_in_unit")
-FormT = TypeVar("FormT", bound=Form)
 SCOPES = {"vetting": ("unit", Role.unit_officer), "secretariat_vetting": ("secretariat", Role.secretariat)}
 
 
@@ -87,17 +88,12 @@ def home() -> ResponseReturnValue:
 @bp.route("/dossiers/<int:application_id>")
 def dossier(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
-    return render_template(
+    return render_dossier(
         "vetting/dossier.html",
-        application=application,
-        documents=current_documents(application),
-        timeline=timeline_of(application),
-        supplements=supplements_of(application),
+        application,
         triggers=[t for t in allowed_triggers(application, current_user) if t in VETTING_TRIGGERS],
         eligibility=failing_eligibility_rules(application),
         start_form=forms.StepForm(data={"version": application.version}),
-        today=local_today(),
-        document_url=document_links(".document", application_id=application.id),
     )
 
 
@@ -114,70 +110,75 @@ def start(application_id: int) -> ResponseReturnValue:
     return redirect(back)
 
 
-def _action_page(
-    application: Application,
-    trigger: str,
-    form: FormT,
-    template: str,
-    done: str,
-    data_of: Callable[[FormT], dict[str, Any]],
-) -> ResponseReturnValue:
-    """Shared flow of the three form steps: show, validate, fire, or show the refusals."""
-    if trigger not in allowed_triggers(application, current_user):
+class FormStep(NamedTuple):
+    """One of the vetting body's form steps: the trigger it fires, its form and page, what is said once
+    it is done, and the step's arguments as the valid form gives them."""
+
+    trigger: str
+    form: Callable[[], Form]
+    template: str
+    done: LazyString
+    arguments: Callable[[Any], dict[str, Any]]
+
+
+REQUEST_SUPPLEMENT = FormStep(
+    "request_supplement",
+    forms.SupplementRequestForm,
+    "vetting/supplement.html",
+    _l("The request to supplement has been sent to the enterprise."),
+    lambda form: {"items": form.item_list(), "deadline": form.deadline.data},
+)
+ENDORSE = FormStep(
+    "endorse",
+    forms.VettingReportForm,
+    "vetting/endorse.html",
+    _l("The dossier has been endorsed."),
+    lambda form: form.report(),
+)
+REJECT = FormStep(
+    "reject_in_unit",
+    forms.RejectForm,
+    "vetting/reject.html",
+    _l("The dossier has been rejected; the enterprise will see the reasons."),
+    lambda form: {"reason": form.reason.data},
+)
+
+
+def _form_step(application: Application, step: FormStep, form: Form | None = None) -> ResponseReturnValue:
+    """The flow of every form step: show the form, validate it, fire the step, or show the refusals."""
+    if step.trigger not in allowed_triggers(application, current_user):
         flash(_("This step is not possible now."), "warning")
         return redirect(url_for(".dossier", application_id=application.id))
+    form = step.form() if form is None else form
     refusals: list[Refusal] = []
     if form.validate_on_submit():
         with redisplay_on_refusal() as refusals:  # listed above the form, which keeps what was typed
-            take_step(application, trigger, current_user, form.version.data, **data_of(form))
+            take_step(application, step.trigger, current_user, form.version.data, **step.arguments(form))
             commit()
-            flash(done, "success")
+            flash(str(step.done), "success")
             return redirect(url_for(".dossier", application_id=application.id))
     if not form.version.data:
         form.version.data = str(application.version)
-    return render_template(template, application=application, form=form, refusals=refusals)
+    return render_template(step.template, application=application, form=form, refusals=refusals)
 
 
 @bp.route("/dossiers/<int:application_id>/supplement", methods=["GET", "POST"])
 def request_supplement(application_id: int) -> ResponseReturnValue:
     application = load(application_id)
-    form = forms.SupplementRequestForm()
+    form = REQUEST_SUPPLEMENT.form()
     if request.method == "GET":
         form.deadline.data = add_working_days(local_today(), application.round.supplement_working_days)
-    return _action_page(
-        application,
-        "request_supplement",
-        form,
-        "vetting/supplement.html",
-        _("The request to supplement has been sent to the enterprise."),
-        lambda f: {"items": f.item_list(), "deadline": f.deadline.data},
-    )
+    return _form_step(application, REQUEST_SUPPLEMENT, form)
 
 
 @bp.route("/dossiers/<int:application_id>/endorse", methods=["GET", "POST"])
 def endorse(application_id: int) -> ResponseReturnValue:
-    application = load(application_id)
-    return _action_page(
-        application,
-        "endorse",
-        forms.VettingReportForm(),
-        "vetting/endorse.html",
-        _("The dossier has been endorsed."),
-        lambda f: f.report(),
-    )
+    return _form_step(load(application_id), ENDORSE)
 
 
 @bp.route("/dossiers/<int:application_id>/reject", methods=["GET", "POST"])
 def reject(application_id: int) -> ResponseReturnValue:
-    application = load(application_id)
-    return _action_page(
-        application,
-        "reject_in_unit",
-        forms.RejectForm(),
-        "vetting/reject.html",
-        _("The dossier has been rejected; the enterprise will see the reasons."),
-        lambda f: {"reason": f.reason.data},
-    )
+    return _form_step(load(application_id), REJECT)
 
 
 @bp.route("/dossiers/<int:application_id>/documents/<int:document_id>")
