@@ -78,9 +78,10 @@ def live_server(app, db, csrf_enabled) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture
-def browser_page(live_server):
-    """A fresh headless Chromium page (own context, so own cookies) with short timeouts."""
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium per test process (launching it cost each browser test about a second);
+    each test still gets contexts of its own, so no cookie or storage crosses tests."""
     if not os.path.exists(CHROMIUM_PATH):
         message = f"Chromium not found at {CHROMIUM_PATH}: apt-get install -y chromium"
         if os.environ.get("REQUIRE_BROWSER") == "1":
@@ -92,13 +93,22 @@ def browser_page(live_server):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM_PATH, args=CHROMIUM_ARGS, headless=True)
         try:
-            context = browser.new_context(base_url=live_server, locale="vi-VN")
-            set_timeouts(context)
-            page = context.new_page()
-            yield page
-            context.close()
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):
+    """A fresh page in a context of its own (own cookies) with short timeouts; every context the
+    test opened on the shared browser is closed after it."""
+    context = chromium.new_context(base_url=live_server, locale="vi-VN")
+    set_timeouts(context)
+    try:
+        yield context.new_page()
+    finally:
+        for opened in list(chromium.contexts):
+            opened.close()
 
 
 @pytest.fixture
