@@ -31,8 +31,8 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 TIMEOUT_MS = 10_000
-# Navigations wait for the page's `load` event, which a dossier page fires once the PDFs it embeds
-# have rendered: with two pytest-xdist workers, two Chromiums on a busy machine, that took over 10 s.
+# Navigations wait for the page's `load` event: with two pytest-xdist workers, two Chromiums on a busy
+# machine, that took over 10 s (when dossier pages still loaded every PDF preview with the page).
 NAVIGATION_TIMEOUT_MS = 30_000
 # The screens of issue 16: a common laptop, and a phone.
 DESKTOP = {"width": 1366, "height": 768}
