@@ -186,3 +186,16 @@ def fill_folded_names(table: str) -> None:
                     sa.column("name_folded", sa.String))
     for row_id, name in connection.execute(sa.select(rows.c.id, rows.c.name)).all():
         connection.execute(rows.update().where(rows.c.id == row_id).values(name_folded=fold(name)))
+
+
+# Added with the supporting-industries programme (2026-12-04).
+SUPPORT_KIND_WITH_CNHT = Choices(
+    "supportkind",
+    ("trade_promotion", "technology", "training", "branding", "land_procedures", "finance", "standards",
+     "supply_chain"),
+    20,
+)
+ROUND_OUTCOME = Choices("roundoutcome", ("certificate", "selection"), 12)
+VETTING_REPORT_KIND = Choices("vettingreportkind", ("checklist", "survey"), 10)
+SUPPLIER_TIER = Choices("suppliertier", ("tier1", "tier2", "tier3"), 8)
+STANDARD = Choices("standard", ("iso_9001", "iso_14001", "iatf_16949", "iso_13485", "as9100", "other"), 12)

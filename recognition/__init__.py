@@ -142,6 +142,11 @@ def _register_blueprints(app: Flask) -> None:
     from recognition.review.board_views import bp as review_board_bp
     from recognition.review.views import bp as review_bp
     from recognition.rounds.views import bp as rounds_bp
+    from recognition.supporting.dashboard_views import bp as supporting_dashboard_bp
+    from recognition.supporting.directory_views import bp as suppliers_bp
+    from recognition.supporting.import_views import bp as supporting_imports_bp
+    from recognition.supporting.profile_views import bp as supplier_profile_bp
+    from recognition.supporting.register_views import bp as supporting_bp
     from recognition.vetting.views import bp as vetting_bp
 
     for blueprint in (
@@ -160,6 +165,11 @@ def _register_blueprints(app: Flask) -> None:
         support_bp,
         exports_bp,
         reports_bp,
+        supporting_bp,
+        supporting_imports_bp,
+        supporting_dashboard_bp,
+        supplier_profile_bp,
+        suppliers_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config["LOCAL_OUTBOX"]:

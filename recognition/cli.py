@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import TextIO
 
 import click
@@ -29,6 +30,7 @@ from recognition.notifications.outbox import drain
 from recognition.review.rubric import apply_default_rubric
 from recognition.review.services import add_council_member
 from recognition.rounds.models import Programme, Round, RoundStatus, VettingBody
+from recognition.supporting.reference import load_supporting_sectors
 
 DEMO_ENTERPRISE = {
     "name": "Công ty Cổ phần Cơ khí Đông Anh (demo)",
@@ -52,6 +54,7 @@ def seed_reference_data() -> None:
     with open(HANOI_UNITS_CSV, encoding="utf-8") as units_file:
         import_units(units_file.read())
     load_sectors()
+    load_supporting_sectors()
 
 
 PROGRAMMES = (
@@ -68,6 +71,10 @@ PROGRAMMES = (
         "name_en": "Supporting industries programme (Plan 35/KH-UBND)",
         "outcome_vi": "Được lựa chọn tham gia chương trình hỗ trợ",
         "outcome_en": "Selected for the supporting-industries programme",
+        "target_firms": 920,
+        "target_certified_firms": 300,
+        "target_output_share_percent": Decimal("16"),
+        "target_index_growth_percent": Decimal("11"),
     },
 )
 

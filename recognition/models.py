@@ -9,3 +9,4 @@ import recognition.reports.models  # noqa: F401
 import recognition.reports.support_models  # noqa: F401
 import recognition.review.models  # noqa: F401
 import recognition.rounds.models  # noqa: F401
+import recognition.supporting.models  # noqa: F401

@@ -38,6 +38,7 @@ from recognition.honours.results import results_to_publish
 from recognition.review.models import ReviewAssignment, SelfAssessment
 from recognition.review.scoring import criteria_of as db_criteria
 from recognition.rounds.models import DocumentKind, Programme, Round, RoundStatus, VettingBody
+from recognition.supporting.models import SupportingSector
 
 TEST_PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -190,7 +191,9 @@ def frozen_clock(monkeypatch) -> FrozenClock:
     return frozen
 
 
-REFERENCE_TABLES = (AdministrativeUnit.__table__, unit_predecessors, Sector.__table__)
+REFERENCE_TABLES = (
+    AdministrativeUnit.__table__, unit_predecessors, Sector.__table__, SupportingSector.__table__
+)
 _reference_rows: dict[str, list[dict]] = {}
 
 
@@ -211,7 +214,7 @@ def load_reference_data() -> None:
     for table in REFERENCE_TABLES:  # parents before children: the import gave them the lower ids
         session.execute(table.insert(), _reference_rows[table.name])
     if session.get_bind().dialect.name == "postgresql":
-        for table in (AdministrativeUnit.__table__, Sector.__table__):  # the next id follows the copied ones
+        for table in (AdministrativeUnit.__table__, Sector.__table__, SupportingSector.__table__):
             last_id = select(func.max(table.c.id)).scalar_subquery()
             session.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), last_id)))
 

@@ -171,6 +171,8 @@ class Application(SurrogateKey, Model):
     overdue_reminded_on: Mapped[date | None]
     decision_number: Mapped[str | None] = mapped_column(String(60))
     decision_date: Mapped[date | None]
+    # The support the enterprise seeks, of those its round offers (SupportKind values).
+    support_sought: Mapped[list] = mapped_column(db.JSON, default=list, server_default="[]")
     # What was submitted (enterprise, product, figures, documents), taken at submit and refreshed only
     # by resubmit: later edits of the enterprise or the product never change a submitted dossier.
     snapshot: Mapped[dict | None] = mapped_column(db.JSON)
@@ -414,6 +416,11 @@ class VettingReport(SurrogateKey, Model):
     no_violations_note: Mapped[str] = mapped_column(String(1000), default="")
     recommendation: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str | None] = mapped_column(Text)
+    # A survey (rounds whose vetting report is a survey): the firm's capacity as seen on the visit,
+    # the certifications the officer saw (Standard values), its place in supply chains.
+    capacity_assessment: Mapped[str | None] = mapped_column(Text)
+    certifications_seen: Mapped[list | None] = mapped_column(db.JSON)
+    supply_chain_note: Mapped[str | None] = mapped_column(Text)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(db.DateTime(timezone=True))
 

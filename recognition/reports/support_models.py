@@ -25,6 +25,8 @@ class SupportKind(LabelledEnum):
     branding = "branding", _l("Branding")
     land_procedures = "land_procedures", _l("Land and procedures")
     finance = "finance", _l("Finance")
+    standards = "standards", _l("Reaching international standards")
+    supply_chain = "supply_chain", _l("Linking with multinational supply chains")
 
 
 class SupportRecord(SurrogateKey, Model):

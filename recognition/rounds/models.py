@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.clock import to_local
@@ -32,6 +33,21 @@ class SupplementExpiry(LabelledEnum):
 
     remind = "remind", _l("Remind the enterprise")
     withdraw = "withdraw", _l("Withdraw the dossier automatically")
+
+
+class RoundOutcome(LabelledEnum):
+    """What the city's or the Department's decision grants at the end of a round."""
+
+    certificate = "certificate", _l("A recognition certificate (key industrial product)")
+    selection = "selection", _l("Selection for support, with a confirmation letter")
+
+
+class VettingReportKind(LabelledEnum):
+    """The report the vetting body writes to endorse a dossier: the compliance checklist of a
+    recognition, or a survey of the firm (site visit, capacity, certifications seen)."""
+
+    checklist = "checklist", _l("Vetting checklist")
+    survey = "survey", _l("Survey of the enterprise (site visit, capacity, certifications seen)")
 
 
 class DocumentKind(LabelledEnum):
@@ -64,6 +80,12 @@ class Programme(Bilingual, SurrogateKey, Model):
     name_en: Mapped[str] = mapped_column(String(255))
     outcome_vi: Mapped[str] = mapped_column(String(255))
     outcome_en: Mapped[str] = mapped_column(String(255))
+    # The plan's standing targets (Plan 35/KH-UBND: ≈920 firms, ≈300 at international standards,
+    # ≈16% of manufacturing output, index growth above 11% a year); unset where the plan has none.
+    target_firms: Mapped[int | None]
+    target_certified_firms: Mapped[int | None]
+    target_output_share_percent: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    target_index_growth_percent: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
 
 
 class Round(SurrogateKey, Model):
@@ -84,6 +106,8 @@ class Round(SurrogateKey, Model):
         enum_check("status", RoundStatus),
         enum_check("vetting_body", VettingBody),
         enum_check("supplement_expiry", SupplementExpiry),
+        enum_check("outcome", RoundOutcome),
+        enum_check("vetting_report", VettingReportKind),
     )
 
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)
@@ -101,6 +125,20 @@ class Round(SurrogateKey, Model):
     required_documents: Mapped[list] = mapped_column(
         db.JSON, default=lambda: list(DEFAULT_REQUIRED_DOCUMENTS)
     )
+    # What the round's decision grants, and the report that endorses a dossier at vetting.
+    outcome: Mapped[RoundOutcome] = mapped_column(
+        db.Enum(RoundOutcome, native_enum=False, length=12),
+        default=RoundOutcome.certificate,
+        server_default=RoundOutcome.certificate.value,
+    )
+    vetting_report: Mapped[VettingReportKind] = mapped_column(
+        db.Enum(VettingReportKind, native_enum=False, length=10),
+        default=VettingReportKind.checklist,
+        server_default=VettingReportKind.checklist.value,
+    )
+    # The support the round offers (SupportKind values): when any, the nomination asks which of them
+    # the enterprise seeks.
+    support_areas: Mapped[list] = mapped_column(db.JSON, default=list, server_default="[]")
     max_supplement_requests: Mapped[int] = mapped_column(default=1)
     # The vetting body's time limit, in working days from submission (the clock pauses while the
     # applicant supplements), and the default reply deadline of a request to supplement.

@@ -1,0 +1,1 @@
+"""Selection for support: what the decision grants in a round whose outcome is selection."""
