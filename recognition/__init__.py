@@ -238,10 +238,13 @@ def _register_template_helpers(app: Flask) -> None:
     from recognition.honours.models import CERTIFICATE_LIFECYCLE, OBJECTION_LIFECYCLE, CertificateStatus
     from recognition.i18n import or_unnamed
     from recognition.notifications.notices import unread_count
+    from recognition.reports.support_models import SupportKind
     from recognition.rounds.eligibility import format_vnd
     from recognition.rounds.key_dates import key_dates
     from recognition.rounds.models import RoundStatus
     from recognition.rounds.queries import rounds_under_way
+    from recognition.supporting.models import Standard
+    from recognition.supporting.selections import state_label
     from recognition.vetting.forms import CHECK_LABELS
 
     app.jinja_env.globals.update(
@@ -261,6 +264,10 @@ def _register_template_helpers(app: Flask) -> None:
         rounds_under_way=rounds_under_way,
         VETTING_CHECK_LABELS=CHECK_LABELS,
         STATE_LABELS=STATE_LABELS,
+        # A dossier's state in its round's words (a selection round's "selected for support").
+        state_label=lambda application: state_label(application, str(get_locale())),
+        STANDARD_LABELS=Standard.labels(),
+        SUPPORT_KIND_LABELS=SupportKind.labels(),
         TRIGGER_LABELS=TRIGGER_LABELS,
         # An audit row's actor role is a plain string, and may be no Role ("system").
         role_labels=Role.labels(),

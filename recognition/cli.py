@@ -27,9 +27,19 @@ from recognition.demo import EXTRA_COUNCIL, seed_demo_rounds
 from recognition.extensions import db
 from recognition.notifications.jobs import run_worker
 from recognition.notifications.outbox import drain
+from recognition.reports.support_models import SupportKind
 from recognition.review.rubric import apply_default_rubric
 from recognition.review.services import add_council_member
-from recognition.rounds.models import Programme, Round, RoundStatus, VettingBody
+from recognition.rounds.models import (
+    DocumentKind,
+    Programme,
+    Round,
+    RoundOutcome,
+    RoundStatus,
+    VettingBody,
+    VettingReportKind,
+)
+from recognition.supporting.demo import seed_demo_register
 from recognition.supporting.reference import load_supporting_sectors
 
 DEMO_ENTERPRISE = {
@@ -40,12 +50,13 @@ DEMO_ENTERPRISE = {
     "sector_code": "CK",
 }
 
+DEMO_SECRETARIAT = "secretariat@demo.chuluc.vn"
 # One account per role; the unit officer vets the demo enterprise's unit.
 DEMO_ACCOUNTS = (
     ("applicant@demo.chuluc.vn", "Nguyễn Văn An", Role.applicant),
     ("officer@demo.chuluc.vn", "Trần Thị Bình", Role.unit_officer),
     ("council@demo.chuluc.vn", "Lê Minh Châu", Role.council_member),
-    ("secretariat@demo.chuluc.vn", "Phạm Thu Dung", Role.secretariat),
+    (DEMO_SECRETARIAT, "Phạm Thu Dung", Role.secretariat),
     ("admin@demo.chuluc.vn", "Hoàng Quốc Em", Role.admin),
 )
 
@@ -88,8 +99,62 @@ DEMO_ROUND_LEGAL_BASES = "\n".join(
 )
 
 
-def seed_programmes_and_round(today: date) -> Round:
-    """Both programmes, and this year's open round of key industrial products (vetted by units)."""
+SUPPORTING_ROUND_LEGAL_BASES = "\n".join(
+    (
+        "Nghị định 111/2015/NĐ-CP ngày 03/11/2015 của Chính phủ về phát triển công nghiệp hỗ trợ",
+        "Quyết định 10/2017/QĐ-TTg ngày 03/4/2017 ban hành Quy chế quản lý và thực hiện"
+        " Chương trình phát triển công nghiệp hỗ trợ",
+        "Kế hoạch 35/KH-UBND ngày 27/01/2022 của UBND Thành phố về phát triển công nghiệp hỗ trợ",
+    )
+)
+
+
+def _round_settings(year: int) -> dict[str, dict]:
+    """This year's open round of each programme, vetted by the units: the key-products recognition,
+    and the supporting-industries selection for support (surveyed; no revenue floor: any firm applies)."""
+    return {
+        "CNCL": dict(
+            title=f"Xét chọn sản phẩm công nghiệp chủ lực thành phố Hà Nội năm {year}",
+            legal_bases=DEMO_ROUND_LEGAL_BASES,
+            target_products_min=25,
+            target_products_max=30,
+            target_enterprises_min=20,
+            target_enterprises_max=25,
+        ),
+        "CNHT": dict(
+            title=f"Lựa chọn doanh nghiệp tham gia Chương trình phát triển công nghiệp hỗ trợ năm {year}",
+            legal_bases=SUPPORTING_ROUND_LEGAL_BASES,
+            outcome=RoundOutcome.selection,
+            vetting_report=VettingReportKind.survey,
+            support_areas=[
+                kind.value
+                for kind in (
+                    SupportKind.trade_promotion,
+                    SupportKind.technology,
+                    SupportKind.training,
+                    SupportKind.standards,
+                    SupportKind.supply_chain,
+                )
+            ],
+            required_documents=[
+                kind.value
+                for kind in (
+                    DocumentKind.registration_form,
+                    DocumentKind.business_registration,
+                    DocumentKind.quality_certificates,
+                    DocumentKind.product_description,
+                )
+            ],
+            min_revenue_high_tech_vnd=0,
+            min_revenue_other_vnd=0,
+            min_exports_handicraft_usd=0,
+        ),
+    }
+
+
+def seed_programmes_and_rounds(today: date) -> dict[str, Round]:
+    """Both programmes, and this year's open round of each (programme code -> round), with its
+    programme's default rubric."""
     programmes = {}
     for fields in PROGRAMMES:
         programme = db.session.scalar(select(Programme).where(Programme.code == fields["code"]))
@@ -98,35 +163,40 @@ def seed_programmes_and_round(today: date) -> Round:
             db.session.add(programme)
         programmes[fields["code"]] = programme
     db.session.flush()
-    round_ = db.session.scalar(
-        select(Round).where(Round.programme_id == programmes["CNCL"].id, Round.year == today.year)
-    )
-    if round_ is None:
-        round_ = Round(
-            programme=programmes["CNCL"],
-            year=today.year,
-            title=f"Xét chọn sản phẩm công nghiệp chủ lực thành phố Hà Nội năm {today.year}",
-            opens_on=date(today.year, 1, 1),
-            closes_on=date(today.year, 12, 31),
-            status=RoundStatus.open,
-            legal_bases=DEMO_ROUND_LEGAL_BASES,
-            vetting_body=VettingBody.unit,
-            target_products_min=25,
-            target_products_max=30,
-            target_enterprises_min=20,
-            target_enterprises_max=25,
+    rounds = {}
+    for code, settings in _round_settings(today.year).items():
+        round_ = db.session.scalar(
+            select(Round).where(Round.programme_id == programmes[code].id, Round.year == today.year)
         )
-        db.session.add(round_)
-        db.session.flush()
-        apply_default_rubric(round_)
+        if round_ is None:
+            round_ = Round(
+                programme=programmes[code],
+                year=today.year,
+                opens_on=date(today.year, 1, 1),
+                closes_on=date(today.year, 12, 31),
+                status=RoundStatus.open,
+                vetting_body=VettingBody.unit,
+                **settings,
+            )
+            db.session.add(round_)
+            db.session.flush()
+            apply_default_rubric(round_)
+        rounds[code] = round_
     db.session.flush()
-    return round_
+    return rounds
+
+
+def seed_programmes_and_round(today: date) -> Round:
+    """Both programmes and this year's rounds; the key-products round, which the demo's history and
+    council build on."""
+    return seed_programmes_and_rounds(today)["CNCL"]
 
 
 def seed_demo_data(password: str) -> list[tuple[str, Role]]:
-    """Reference data, the programmes and this year's round, one account per role. Idempotent."""
+    """Reference data, the programmes and this year's round of each, one account per role (the demo
+    council member sits on both rounds). Idempotent."""
     seed_reference_data()
-    round_ = seed_programmes_and_round(local_today())
+    rounds = seed_programmes_and_rounds(local_today())
     unit = db.session.scalar(
         select(AdministrativeUnit).where(AdministrativeUnit.code == DEMO_ENTERPRISE["unit_code"])
     )
@@ -155,7 +225,8 @@ def seed_demo_data(password: str) -> list[tuple[str, Role]]:
         )
         if role == Role.council_member:
             db.session.flush()
-            add_council_member(round_, user, "Ủy viên")
+            for round_ in rounds.values():
+                add_council_member(round_, user, "Ủy viên")
     db.session.flush()
     return [(email, role) for email, _name, role in DEMO_ACCOUNTS]
 
@@ -192,6 +263,10 @@ def register_cli(app: Flask) -> None:
             ).one()
             if seed_demo_rounds(round_, enterprise, password):
                 click.echo("Demo rounds 2021-2025 and this year's dossiers loaded.")
+            secretariat = db.session.scalars(select(User).where(User.email == DEMO_SECRETARIAT)).one()
+            if seed_demo_register(local_today(), secretariat):
+                db.session.commit()
+                click.echo("Demo register of supporting-industry firms loaded.")
         if logins:
             echo_demo_logins(password)
 
@@ -236,13 +311,14 @@ def register_cli(app: Flask) -> None:
 
     @app.cli.command("sweep")
     def sweep_command() -> None:
-        """Daily: flag overdue steps, queue reminders, lapse unanswered supplements, remove evidence
-        files left by a crash (idempotent)."""
+        """Daily: flag overdue steps, queue reminders (certifications about to expire too), lapse
+        unanswered supplements, remove evidence files left by a crash (idempotent)."""
         report = sweep(local_today())
         click.echo(
             f"vetting overdue: {report.vetting_overdue}, "
             f"supplement reminders: {report.supplement_reminders}, lapsed: {report.lapsed}, "
             f"certificates expired: {report.certificates_expired}, "
+            f"certification expiry reminders: {report.certifications_reminded}, "
             f"evidence files removed: {report.evidence_removed}"
         )
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
-from flask import request
+from flask import render_template, request
+from flask_sqlalchemy.pagination import Pagination
 from wtforms import Field
 from wtforms.widgets import HiddenInput
 
@@ -74,6 +75,17 @@ class ListFilters:
             if "query_arg" in f.metadata
         }
         return cls(search=args.get("q", "")[:SEARCH_MAX_LENGTH], **filters)
+
+
+FiltersT = TypeVar("FiltersT", bound=ListFilters)
+
+
+def render_list(
+    template: str, filters: FiltersT, page_of: Callable[[FiltersT, int], Pagination], **context: Any
+) -> str:
+    """A list page: the page of rows `page_of` finds for the `filters` that `?page=` asks for (the
+    first unless a valid number), the filters to show again, and the page's own `context`."""
+    return render_template(template, page=page_of(filters, int_arg("page") or 1), filters=filters, **context)
 
 
 class IdField(Field):

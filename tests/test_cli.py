@@ -112,15 +112,46 @@ def test_create_user_refuses_an_officer_without_a_unit(app, reference):
 
 def test_seed_demo_opens_this_years_round_of_both_programmes(app):
     from recognition.clock import local_today
+    from recognition.review.models import Criterion
     from recognition.rounds.models import Programme, Round, RoundStatus
 
     app.test_cli_runner().invoke(args=["seed-demo", "--no-history"])
     app.test_cli_runner().invoke(args=["seed-demo", "--no-history"])
     assert sorted(db.session.scalars(select(Programme.code))) == ["CNCL", "CNHT"]
-    rounds = db.session.scalars(select(Round)).all()
-    assert [(r.year, r.status) for r in rounds] == [(local_today().year, RoundStatus.open)]
-    assert rounds[0].target_products_min == 25
-    assert "496/QĐ-UBND" in rounds[0].legal_basis_lines[0]
+    rounds = {r.programme.code: r for r in db.session.scalars(select(Round))}
+    assert sorted(rounds) == ["CNCL", "CNHT"]
+    assert {(r.year, r.status) for r in rounds.values()} == {(local_today().year, RoundStatus.open)}
+    key_products, supporting = rounds["CNCL"], rounds["CNHT"]
+    assert key_products.target_products_min == 25
+    assert "496/QĐ-UBND" in key_products.legal_basis_lines[0]
+    assert (key_products.outcome, key_products.vetting_report, key_products.support_areas) == (
+        "certificate",
+        "checklist",
+        [],
+    )
+    # The supporting-industries round: selection for support after a unit's survey, open to any firm.
+    assert (supporting.outcome, supporting.vetting_report, supporting.vetting_body) == (
+        "selection",
+        "survey",
+        "unit",
+    )
+    assert set(supporting.support_areas) == {
+        "standards", "supply_chain", "technology", "training", "trade_promotion",
+    }  # fmt: skip
+    assert supporting.required_documents == [
+        "registration_form", "business_registration", "quality_certificates", "product_description",
+    ]  # fmt: skip
+    assert (
+        supporting.min_revenue_high_tech_vnd,
+        supporting.min_revenue_other_vnd,
+        supporting.min_exports_handicraft_usd,
+    ) == (0, 0, 0)
+    assert "111/2015/NĐ-CP" in supporting.legal_basis_lines[0]
+    criteria = db.session.scalars(select(Criterion).where(Criterion.round_id == supporting.id)).all()
+    assert sum(c.max_points for c in criteria) == 100
+    assert "Tỷ lệ nội địa hóa" in {c.name_vi for c in criteria}
+    key_criteria = db.session.scalars(select(Criterion.name_vi).where(Criterion.round_id == key_products.id))
+    assert "Thương hiệu" in set(key_criteria)
 
 
 def test_make_run_serves_on_the_port_asked_for_and_prints_the_logins_last(app, monkeypatch):

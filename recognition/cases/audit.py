@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from flask import current_app
 from sqlalchemy import Table, func, select, update
 
-from recognition.accounts.models import User
+from recognition.accounts.models import Role, User
 from recognition.cases.models import Application, AuditAnchor, AuditEvent, RecordChange, State
 from recognition.clock import HANOI, utcnow
 from recognition.extensions import db
@@ -188,6 +188,37 @@ def record_change(
         payload=json_safe(payload),
     )
     return _chain_after(last, change, compute_change_hash)
+
+
+EntryT = TypeVar("EntryT")
+
+
+def save_entry(
+    found: EntryT | None,
+    create: Callable[[], EntryT],
+    values: dict[str, Any],
+    audited: tuple[str, ...],
+    actor: User,
+    subject: str,
+    audit_on: Audited | None = None,
+    **context: Any,
+) -> EntryT:
+    """Enter (`create`, the first time) or correct (`found`) figures the secretariat copies from the
+    statistics office's: set `values` and audit "enter_<subject>" or "edit_<subject>" with the
+    `audited` fields that changed, in the chain of `audit_on` (the entry itself unless told). A
+    correction that changes nothing is not audited. The caller commits."""
+    before = field_values(found, audited) if found is not None else {}
+    entry = create() if found is None else found
+    db.session.add(entry)
+    for name, value in values.items():
+        setattr(entry, name, value)
+    db.session.flush()
+    changes = changed_fields(before, field_values(entry, audited))
+    if changes:
+        action = f"edit_{subject}" if before else f"enter_{subject}"
+        chain = audit_on if audit_on is not None else cast(Audited, entry)
+        record_change(chain, actor, Role.secretariat.value, action, {**context, **changes})
+    return entry
 
 
 def _chain_after(last: Link | None, link: Link, hash_of: Callable[[Link], str]) -> Link:

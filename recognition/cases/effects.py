@@ -19,7 +19,8 @@ from recognition.extensions import db
 from recognition.honours.certificates import issue_certificate
 from recognition.honours.results import published_top
 from recognition.rounds.calendar import add_working_days, working_days_between
-from recognition.rounds.models import VettingBody
+from recognition.rounds.models import RoundOutcome, VettingBody, VettingReportKind
+from recognition.supporting.selections import issue_selection
 
 
 def fix_vetting_body(ctx: StepContext) -> None:
@@ -49,6 +50,7 @@ def take_snapshot(ctx: StepContext) -> None:
                 for d in application.documents
                 if d.superseded_at is None
             ],
+            "support_sought": list(application.support_sought or []),
             "taken_at": ctx.now,
         }
     )
@@ -91,7 +93,8 @@ def record_supplement_answers(ctx: StepContext) -> None:
 
 
 def record_endorsement(ctx: StepContext) -> None:
-    """The vetting report of an endorsed dossier: its checklist, notes and recommendation."""
+    """The vetting report of an endorsed dossier: its checklist, notes and recommendation, and in a
+    round that asks for a survey, the capacity seen, the certifications seen and the supply chain."""
     data = ctx.data
     _add_vetting_report(
         ctx,
@@ -101,7 +104,16 @@ def record_endorsement(ctx: StepContext) -> None:
         recommendation=data["recommendation"].strip(),
         **{check: data[check] for check in VETTING_CHECKS},
         **{f"{check}_note": (data.get(f"{check}_note") or "").strip() for check in VETTING_CHECKS},
+        **(_survey(data) if ctx.application.round.vetting_report == VettingReportKind.survey else {}),
     )
+
+
+def _survey(data: dict) -> dict[str, object]:
+    return {
+        "capacity_assessment": data["capacity_assessment"].strip(),
+        "certifications_seen": list(data.get("certifications_seen") or []),
+        "supply_chain_note": (data.get("supply_chain_note") or "").strip(),
+    }
 
 
 def record_rejection(ctx: StepContext) -> None:
@@ -126,19 +138,40 @@ def record_decision(ctx: StepContext) -> None:
     ctx.application.decision_date = ctx.data["decision_date"]
 
 
-def grant_certificate(ctx: StepContext) -> None:
+def grant_outcome(ctx: StepContext) -> None:
+    """What the round's decision grants (its `outcome` setting): a certificate or a selection."""
+    GRANTS[ctx.application.round.outcome](ctx)
+
+
+def _grant_certificate(ctx: StepContext) -> None:
     """The certificate, Top N marked as the results published for comment marked the dossier."""
     application = ctx.application
     assert application.decision_number is not None and application.decision_date is not None  # recorded
-    top = published_top(application)
     issue_certificate(
         application,
         decision_number=application.decision_number,
         decision_date=application.decision_date,
         signer=(ctx.data.get("decision_signer") or "").strip(),
         today=ctx.today,
-        top_n=top,
+        top_n=published_top(application),
     )
+
+
+def _grant_selection(ctx: StepContext) -> None:
+    """The selection for support, with its confirmation letter's serial; no certificate."""
+    application = ctx.application
+    assert application.decision_number is not None and application.decision_date is not None  # recorded
+    selection = issue_selection(
+        application,
+        decision_number=application.decision_number,
+        decision_date=application.decision_date,
+        signer=(ctx.data.get("decision_signer") or "").strip(),
+        today=ctx.today,
+    )
+    ctx.recorded["selection_serial"] = selection.serial
+
+
+GRANTS = {RoundOutcome.certificate: _grant_certificate, RoundOutcome.selection: _grant_selection}
 
 
 def start_vetting_clock(ctx: StepContext) -> None:

@@ -26,7 +26,7 @@ from recognition.review.scoring import (
     rule_outcome,
 )
 from recognition.rounds.eligibility import failing_eligibility_rules
-from recognition.rounds.models import DOCUMENT_KIND_LABELS, DocumentKind, RoundStatus
+from recognition.rounds.models import DOCUMENT_KIND_LABELS, DocumentKind, RoundStatus, VettingReportKind
 
 # Refusals the forms give too, beside the field, so a person sees them on the first submit.
 DEADLINE_NOT_AFTER_TODAY = _l("Set a reply deadline after today.")
@@ -85,12 +85,18 @@ def round_is_open(ctx: StepContext) -> list[Refusal]:
 
 
 def nomination_complete(ctx: StepContext) -> list[Refusal]:
-    """Every required section filled and every required document kind uploaded."""
+    """Every required section filled and every required document kind uploaded; in a round that
+    offers support areas, at least one of them sought."""
     application = ctx.application
     refusals = []
     product = application.product
     if not (product.name or "").strip() or not (product.description or "").strip():
         refusals.append(Refusal("product", _l("The product section is incomplete."), "product"))
+    offered = set(application.round.support_areas or [])
+    if offered and not offered & set(application.support_sought or []):
+        refusals.append(
+            Refusal("support", _l("Choose the support the enterprise seeks from this round."), "support")
+        )
     if not application.figures:
         refusals.append(Refusal("figures", _l("The economic figures are missing."), "figures"))
     if _self_assessment_missing(application):
@@ -191,6 +197,15 @@ def vetting_checklist_complete(ctx: StepContext) -> list[Refusal]:
         refusals.append(Refusal("checks", _l("Answer every compliance check with yes or no.")))
     if not _text(ctx, "recommendation"):
         refusals.append(Refusal("recommendation", _l("Write the recommendation of the vetting report.")))
+    if ctx.application.round.vetting_report == VettingReportKind.survey and not _text(
+        ctx, "capacity_assessment"
+    ):
+        refusals.append(
+            Refusal(
+                "capacity_assessment",
+                _l("Describe the production capacity, equipment and workforce seen on the survey."),
+            )
+        )
     return refusals
 
 
@@ -283,11 +298,7 @@ def all_scores_submitted(ctx: StepContext) -> list[Refusal]:
 def chosen_outcome(ctx: StepContext) -> State:
     """The outcome the secretariat records: the rule's, unless they override it."""
     outcome = ctx.data.get("outcome")
-    return (
-        State(outcome)
-        if outcome in CONCLUDED_STATES
-        else rule_outcome(ctx.application)
-    )
+    return State(outcome) if outcome in CONCLUDED_STATES else rule_outcome(ctx.application)
 
 
 def override_has_reason(ctx: StepContext) -> list[Refusal]:

@@ -1,6 +1,6 @@
 """The daily sweep: flag overdue steps, queue reminders, lapse unanswered supplements where the round
-says so, expire certificates past their date, anchor yesterday's audit chain heads, drop old
-rate-limit counters, remove evidence files a crash left behind.
+says so, expire certificates past their date, remind firms of certifications about to expire, anchor
+yesterday's audit chain heads, drop old rate-limit counters, remove evidence files a crash left behind.
 Idempotent: a second run finds nothing left to do."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from recognition.honours.certificates import expire_certificates
 from recognition.honours.models import Objection
 from recognition.ratelimit import purge_old_hits
 from recognition.rounds.models import Round, SupplementExpiry, VettingBody
+from recognition.supporting.reminders import remind_expiring_certifications
 
 # An upload may be on disk a moment before its row is committed; an hour is far beyond that.
 EVIDENCE_GRACE = timedelta(hours=1)
@@ -32,6 +33,7 @@ class SweepReport:
     supplement_reminders: int = 0
     lapsed: int = 0
     certificates_expired: int = 0
+    certifications_reminded: int = 0
     evidence_removed: int = 0
 
 
@@ -86,6 +88,7 @@ def sweep(today: date) -> SweepReport:
         except WorkflowError:
             db.session.rollback()
     report.certificates_expired = expire_certificates(today)
+    report.certifications_reminded = remind_expiring_certifications(today)
     anchor_day(today - timedelta(days=1))
     purge_old_hits()
     db.session.commit()

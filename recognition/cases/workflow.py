@@ -103,7 +103,7 @@ STEPS: tuple[Step, ...] = (
          stamp="concluded_at", notify=("applicant",)),
     Step(trigger="recognise", source=(S.recommended,), dest=S.recognised, actor=SECRETARIAT,
          guards=(g.comment_period_over, g.objections_resolved, g.decision_recorded),
-         effects=(e.record_decision, e.grant_certificate), stamp="recognised_at", notify=("applicant",)),
+         effects=(e.record_decision, e.grant_outcome), stamp="recognised_at", notify=("applicant",)),
     Step(trigger="withdraw", source=PRE_REVIEW_STATES, dest=S.withdrawn, actor=APPLICANT,
          guards=(g.reason_given,), effects=(e.stop_clock,), stamp="withdrawn_at", notify=("vetting_body",)),
     Step(trigger="lapse", source=(S.supplement_requested,), dest=S.withdrawn, actor=SYSTEM,

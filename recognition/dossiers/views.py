@@ -31,6 +31,8 @@ from recognition.params import int_arg
 from recognition.review.forms import format_points
 from recognition.review.views import panel_of
 from recognition.rounds.queries import rounds_newest_first
+from recognition.supporting.letters import selection_letter_response
+from recognition.supporting.selections import selection_of
 from recognition.vetting.queries import QueueFilters
 
 bp = restricted_blueprint("dossiers", __name__, "/secretariat/dossiers", Role.secretariat)
@@ -97,7 +99,15 @@ def dossier(application_id: int) -> ResponseReturnValue:
         application,
         steps=step_links(application, current_user),
         panel=panel if panel.reviewers else None,
+        selection=selection_of(application),
     )
+
+
+@bp.route("/<int:application_id>/selection-letter.pdf")
+def selection_letter(application_id: int) -> ResponseReturnValue:
+    """The confirmation letter of a dossier selected for support, as the enterprise downloads it."""
+    application = get_dossier_or_404(current_user, application_id)
+    return selection_letter_response(application, url_for(".dossier", application_id=application.id))
 
 
 @bp.route("/<int:application_id>/documents/<int:document_id>")

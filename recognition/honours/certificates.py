@@ -6,17 +6,17 @@ from calendar import monthrange
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from recognition.accounts.models import User
 from recognition.cases.audit import append_event
+from recognition.cases.decisions import issue_in_round
 from recognition.cases.errors import OperationRefused
 from recognition.cases.models import Application, State
 from recognition.clock import utcnow
 from recognition.extensions import db, rows_affected
 from recognition.honours.models import CERTIFICATE_LIFECYCLE, Certificate
 from recognition.i18n import fold
-from recognition.rounds.models import Round
 from recognition.urls import public_url
 
 
@@ -34,17 +34,8 @@ def verify_url(serial: str) -> str:
 def issue_certificate(
     application: Application, decision_number: str, decision_date: date, signer: str, today: date, top_n: bool
 ) -> Certificate:
-    """The certificate of a recognised application; an older valid one of the same product is superseded.
-
-    Serials run per round (<programme>-<year>-<0001>); the round row is locked so two secretaries
-    recognising at once cannot take the same number.
-    """
-    round_: Round = application.round
-    db.session.execute(select(Round.id).where(Round.id == round_.id).with_for_update())
-    sequence = (
-        db.session.scalar(select(func.max(Certificate.sequence)).where(Certificate.round_id == round_.id))
-        or 0
-    ) + 1
+    """The certificate of a recognised application (numbered per round by issue_in_round); an older
+    valid one of the same product is superseded first, so the new one is not."""
     db.session.execute(
         update(Certificate)
         .where(
@@ -54,28 +45,15 @@ def issue_certificate(
         .values(status=CERTIFICATE_LIFECYCLE.dest("supersede"), status_changed_on=today)
     )
     enterprise, product = application.enterprise_record, application.product_record
-    certificate = Certificate(
-        product_name=product.name,
-        enterprise_name=enterprise.name,
-        tax_code=enterprise.tax_code,
-        sector_id=product.sector_id,
-        unit_id=enterprise.unit_id,
-        names_folded=fold(f"{product.name} {enterprise.name}"),
-        serial=f"{round_.programme.code}-{round_.year}-{sequence:04d}",
-        sequence=sequence,
-        application_id=application.id,
-        round_id=round_.id,
-        product_id=application.product_id,
-        enterprise_id=application.enterprise_id,
-        top_n=top_n,
-        decision_number=decision_number,
-        decision_date=decision_date,
-        decision_signer=signer,
-        issued_on=today,
-        valid_until=add_months(today, round_.certificate_validity_months),
-    )
-    db.session.add(certificate)
-    return certificate
+    granted = {
+        "product_id": application.product_id,
+        "top_n": top_n,
+        "sector_id": product.sector_id,
+        "unit_id": enterprise.unit_id,
+        "names_folded": fold(f"{product.name} {enterprise.name}"),
+        "valid_until": add_months(today, application.round.certificate_validity_months),
+    }
+    return issue_in_round(Certificate, application, decision_number, decision_date, signer, today, **granted)
 
 
 class RevocationRefused(OperationRefused):

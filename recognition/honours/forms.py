@@ -21,6 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from recognition.cases.guards import DECISION_DATE_MISSING_OR_FUTURE
 from recognition.fields import date_field, text_field
 from recognition.i18n import Form
+from recognition.rounds.models import RoundOutcome
 from recognition.validators import NotAfterToday, distinct_choices
 
 if TYPE_CHECKING:
@@ -57,8 +58,17 @@ class DecisionForm(Form):
     decision_signer = text_field(_l("Signed by"), 200, required=False)
     submit = SubmitField(_l("Record the decision and recognise"))
 
-    def __init__(self, results: Iterable[DossierResult], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        results: Iterable[DossierResult],
+        *args: Any,
+        outcome: RoundOutcome = RoundOutcome.certificate,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if outcome == RoundOutcome.selection:  # the Department's decision selects for support
+            self.application_ids.label.text = str(_l("Dossiers to select for support"))
+            self.submit.label.text = str(_l("Record the decision and select for support"))
         self.application_ids.choices = [
             SelectChoice(
                 r.application.id,

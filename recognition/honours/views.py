@@ -35,6 +35,7 @@ from recognition.policy import back_to, commit, redisplay_on_refusal
 from recognition.review.scoring import DossierResult
 from recognition.rounds.models import Round
 from recognition.rounds.queries import get_round_or_404
+from recognition.supporting.selections import selections_of_round
 from recognition.validators import filled
 
 bp = restricted_blueprint("honours", __name__, "/secretariat/honours", Role.secretariat)
@@ -63,11 +64,13 @@ def _page(round_: Round, **forms_given: Form) -> str:
         objections=services.objections_of(round_),
         certificates=certificates,
         publish_form=forms_given.get("publish_form") or PUBLISH.form(),
-        decision_form=forms_given.get("decision_form") or forms.DecisionForm(recommended, prefix="decision"),
+        decision_form=forms_given.get("decision_form")
+        or forms.DecisionForm(recommended, outcome=round_.outcome, prefix="decision"),
         answer_form=forms.AnswerForm(prefix="answer"),
         close_form=forms_given.get("close_form") or CLOSE_COMMENTS.form(),
         revoke_form=forms.RevokeForm(prefix="revoke"),
         comments_open=services.comments_open(round_),
+        selections=selections_of_round(round_),
     )
 
 
@@ -161,7 +164,7 @@ def answer(objection_id: int) -> ResponseReturnValue:
 @bp.route("/rounds/<int:round_id>/recognise", methods=["POST"])
 def recognise(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
-    form = forms.DecisionForm(_recommended(round_), prefix="decision")
+    form = forms.DecisionForm(_recommended(round_), outcome=round_.outcome, prefix="decision")
     if not form.validate_on_submit():
         return _page(round_, decision_form=form)
     outcomes = services.recognise_many(
@@ -179,7 +182,10 @@ def recognise(round_id: int) -> ResponseReturnValue:
             flash(f"{code}: {refusal.message}", "danger")
     if any(not o.ok for o in outcomes):
         # The decision as typed stays in the form, for the dossiers still waiting for it.
-        return _page(round_, decision_form=forms.DecisionForm(_recommended(round_), prefix="decision"))
+        return _page(
+            round_,
+            decision_form=forms.DecisionForm(_recommended(round_), outcome=round_.outcome, prefix="decision"),
+        )
     return redirect(url_for("honours.round_page", round_id=round_.id))
 
 

@@ -16,6 +16,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -30,7 +31,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from recognition.accounts.forms import offer_units_and_sectors
 from recognition.accounts.services import current_sectors
@@ -39,6 +40,7 @@ from recognition.clock import local_today
 from recognition.fields import date_field, member_field, points_field, text_field
 from recognition.i18n import Form, SubForm, or_unnamed
 from recognition.nomination.services import figure_years
+from recognition.reports.support_models import SupportKind
 from recognition.rounds.models import DocumentKind, Round
 from recognition.validators import MaxEntries, check_entries, filled, not_negative, parse_amount
 
@@ -220,6 +222,22 @@ class CommitmentForm(Form):
     @property
     def all_given(self) -> bool:
         return bool(self.commit_environment.data and self.commit_quality.data and self.commit_ip.data)
+
+
+class SupportSoughtForm(Form):
+    """The support the enterprise seeks, among the areas its round offers."""
+
+    areas = SelectMultipleField(
+        _l("Support sought"),
+        validators=[DataRequired(_l("Choose the support the enterprise seeks from this round."))],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, offered: Iterable[str], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.areas.choices = [SelectChoice(kind.value, kind.label) for kind in SupportKind if kind in offered]
 
 
 class DocumentUploadForm(Form):

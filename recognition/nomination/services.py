@@ -30,6 +30,7 @@ from recognition.cases.storage import EvidenceStorage, UploadRejected, safe_disp
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
 from recognition.ratelimit import hit
+from recognition.reports.support_models import SupportKind
 from recognition.review.models import SelfAssessment
 from recognition.rounds.models import DocumentKind, Round, RoundStatus
 
@@ -150,6 +151,13 @@ def save_certifications(application: Application, rows: list[dict]) -> None:
             application.certifications.append(
                 Certification(standard=standard, number=number, expires_on=row.get("expires_on"))
             )
+
+
+def save_support_sought(application: Application, areas: Collection[str]) -> None:
+    """The support the enterprise seeks: only areas its round offers, in the kinds' order."""
+    ensure_editable(application)
+    offered = set(application.round.support_areas or [])
+    application.support_sought = [kind.value for kind in SupportKind if kind in offered and kind in areas]
 
 
 def current_documents(application: Application) -> list[Document]:

@@ -42,7 +42,7 @@ from recognition.honours.models import Certificate
 from recognition.honours.views import pdf_response
 from recognition.i18n import Form
 from recognition.nomination import forms
-from recognition.nomination.progress import NEXT_STEP_LABELS, section_status
+from recognition.nomination.progress import NEXT_STEP_LABELS, section_after, section_status
 from recognition.nomination.receipt import receipt_facts, receipt_pdf
 from recognition.nomination.services import (
     accepts_evidence,
@@ -55,6 +55,7 @@ from recognition.nomination.services import (
     save_certifications,
     save_figures,
     save_self_assessment,
+    save_support_sought,
     saved_self_assessment,
     start_nomination,
     update_product,
@@ -64,6 +65,8 @@ from recognition.params import amount_arg
 from recognition.policy import back_to, commit, redisplay_on_refusal
 from recognition.review.scoring import criteria_of
 from recognition.rounds.eligibility import eligibility_failures
+from recognition.supporting.letters import selection_letter_response
+from recognition.supporting.selections import selection_of
 from recognition.validators import add_error, filled
 
 bp = restricted_blueprint("nomination", __name__, "/applicant", Role.applicant)
@@ -181,6 +184,7 @@ def application(application_id: int) -> ResponseReturnValue:
         timeline=timeline_of(application),
         triggers=allowed_triggers(application, current_user),
         documents=current_documents(application),
+        selection=selection_of(application),
     )
 
 
@@ -280,7 +284,7 @@ def section_quality(application_id: int) -> ResponseReturnValue:
         application.environmental_compliance = filled(form.environmental_compliance.data)
         commit()
         flash(_("Saved."), "success")
-        following = "self_assessment" if criteria_of(application.round_id) else "commitment"
+        following = section_after(application, "quality")
         return redirect(url_for(f"nomination.section_{following}", application_id=application.id))
     return _section_page(application, "nomination/quality.html", form, section="quality")
 
@@ -300,10 +304,29 @@ def section_self_assessment(application_id: int) -> ResponseReturnValue:
         save_self_assessment(application, rows)
         commit()
         flash(_("Saved."), "success")
-        return redirect(url_for("nomination.section_commitment", application_id=application.id))
+        following = section_after(application, "self_assessment")
+        return redirect(url_for(f"nomination.section_{following}", application_id=application.id))
     return _section_page(
         application, "nomination/self_assessment.html", form, section="self_assessment", criteria=criteria
     )
+
+
+@bp.route("/applications/<int:application_id>/support", methods=["GET", "POST"])
+def section_support(application_id: int) -> ResponseReturnValue:
+    """The support sought, in rounds that offer support areas (the round's `support_areas`)."""
+    application = load(application_id)
+    offered = application.round.support_areas or []
+    if not offered:
+        flash(_("This round offers no support to choose from."), "info")
+        return redirect(url_for("nomination.application", application_id=application.id))
+    data = {"areas": application.support_sought} if request.method == "GET" else None
+    form = forms.SupportSoughtForm(offered, data=data)
+    if form.validate_on_submit():
+        save_support_sought(application, form.areas.data or [])
+        commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("nomination.section_commitment", application_id=application.id))
+    return _section_page(application, "nomination/support.html", form, section="support")
 
 
 @bp.route("/applications/<int:application_id>/commitment", methods=["GET", "POST"])
@@ -436,6 +459,15 @@ def refusal_slip(application_id: int) -> ResponseReturnValue:
     """The vetting body's refusal with its reasons (Form 03)."""
     application = load(application_id)
     return refusal_slip_response(
+        application, url_for("nomination.application", application_id=application.id)
+    )
+
+
+@bp.route("/applications/<int:application_id>/selection-letter.pdf")
+def selection_letter(application_id: int) -> ResponseReturnValue:
+    """The confirmation letter of a dossier selected for support (rounds whose outcome is selection)."""
+    application = load(application_id)
+    return selection_letter_response(
         application, url_for("nomination.application", application_id=application.id)
     )
 

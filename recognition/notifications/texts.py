@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import LazyString, force_locale
 from flask_babel import lazy_gettext as _l
 
 from recognition.cases.models import STATE_LABELS, Application, Notification
+from recognition.clock import format_day
 from recognition.extensions import db
+from recognition.rounds.models import RoundOutcome
+from recognition.supporting.reminders import CERTIFICATION_EXPIRING
 from recognition.urls import app_path, public_url
 
 SUBJECTS = {
@@ -33,6 +36,13 @@ SUBJECTS = {
     "objection_answered": _l("Your comment on the published results has been answered"),
     "confirm_email": _l("Confirm your e-mail address"),
     "registration_attempt": _l("Someone tried to register with your e-mail address"),
+    CERTIFICATION_EXPIRING: _l("Your %(standard)s certification no. %(number)s expires on %(day)s"),
+}
+# A step whose news depends on what the round's decision grants (its `outcome` setting).
+OUTCOME_SUBJECTS: dict[tuple[str, RoundOutcome | None], LazyString] = {
+    ("recognise", RoundOutcome.selection): _l(
+        "Dossier %(code)s: the enterprise has been selected for support"
+    ),
 }
 OTHER_EVENT = _l("Dossier %(code)s has changed")
 # The mail body of events that are not about a dossier's step; the others share one template.
@@ -40,7 +50,10 @@ BODY_TEMPLATES = {
     "objection_answered": "mail/objection_answered.txt",
     "confirm_email": "mail/confirm_email.txt",
     "registration_attempt": "mail/registration_attempt.txt",
+    CERTIFICATION_EXPIRING: "mail/certification_expiring.txt",
 }
+# Where the applicant keeps the certifications up to date: the enterprise's register entry.
+REGISTER_ENTRY_PAGE = "supplier_profile.edit"
 DOSSIER_PAGES = {
     "applicant": "nomination.application",
     "unit_officer": "vetting.dossier",
@@ -56,12 +69,27 @@ class MailText:
 
 def subject_of(notification: Notification, application: Application | None) -> str:
     code = application.receipt_code if application is not None else ""
-    return str(SUBJECTS.get(notification.event, OTHER_EVENT) % {"code": code})
+    fields = {"code": code}
+    if notification.event == CERTIFICATION_EXPIRING:
+        payload = notification.payload or {}
+        fields |= {
+            "standard": payload.get("standard", ""),
+            "number": payload.get("number", ""),
+            "day": format_day(payload.get("expires_on")),
+        }
+    outcome = application.round.outcome if application is not None else None
+    subject = OUTCOME_SUBJECTS.get((notification.event, outcome)) or SUBJECTS.get(
+        notification.event, OTHER_EVENT
+    )
+    return str(subject % fields)
 
 
 def page_of(notification: Notification, role: str, build: Callable[..., str] = app_path) -> str | None:
     """The page a notice points to, for the role it addresses (None when there is none to open);
     `build` makes it absolute for a mail."""
+    if notification.event == CERTIFICATION_EXPIRING:
+        # The register entry's page, where the applicant enters the renewed certification.
+        return build(REGISTER_ENTRY_PAGE) if role == "applicant" else None
     if notification.application_id is None:
         return None
     if role == "council_member":
@@ -94,5 +122,6 @@ def compose(notification: Notification, role: str, locale: str) -> MailText:
             state_label=str(STATE_LABELS[application.state]) if application is not None else "",
             link=page_of(notification, role, public_url),
             due_on=_date_in(notification.payload, "due_on"),
+            expires_on=_date_in(notification.payload, "expires_on"),
         )
     return MailText(subject=subject, body=body)

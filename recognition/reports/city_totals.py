@@ -12,7 +12,7 @@ from wtforms.validators import InputRequired, NumberRange, ValidationError
 from wtforms.widgets import HiddenInput
 
 from recognition.accounts.models import Role, User
-from recognition.cases.audit import changed_fields, field_values, record_change
+from recognition.cases.audit import save_entry
 from recognition.clock import utcnow
 from recognition.extensions import db
 from recognition.i18n import Form
@@ -53,18 +53,9 @@ class CityTotalsForm(Form):
 
 def save_city_totals(year: int, industrial_output_vnd: int, export_value_usd: int, actor: User) -> CityTotals:
     """Enter or correct a year's totals; the change joins the record's audit chain. The caller commits."""
-    totals = db.session.scalar(select(CityTotals).where(CityTotals.year == year))
-    before = field_values(totals, AUDITED_FIELDS) if totals is not None else {}
-    if totals is None:
-        totals = CityTotals(year=year)
-        db.session.add(totals)
-    totals.industrial_output_vnd = industrial_output_vnd
-    totals.export_value_usd = export_value_usd
-    totals.entered_by_id = actor.id
-    totals.entered_at = utcnow()
-    db.session.flush()
-    changes = changed_fields(before, field_values(totals, AUDITED_FIELDS))
-    if changes:
-        action = "edit_city_totals" if before else "enter_city_totals"
-        record_change(totals, actor, Role.secretariat.value, action, changes)
-    return totals
+    found = db.session.scalar(select(CityTotals).where(CityTotals.year == year))
+    values = {"industrial_output_vnd": industrial_output_vnd, "export_value_usd": export_value_usd}
+    stamp = {"entered_by_id": actor.id, "entered_at": utcnow()}
+    return save_entry(
+        found, lambda: CityTotals(year=year), values | stamp, AUDITED_FIELDS, actor, "city_totals"
+    )

@@ -44,6 +44,7 @@ from recognition.reports.targets import (
     INDUSTRIAL_OUTPUT_SHARE_PERCENT,
     PRODUCTION_GROWTH_PERCENT,
     Band,
+    Progress,
 )
 from recognition.review.models import ReviewAssignment
 from recognition.rounds.models import Round, VettingBody
@@ -79,19 +80,9 @@ def funnel(round_: Round) -> list[StateCount]:
 
 
 @dataclass(frozen=True)
-class TargetProgress:
-    value: int
-    band: Band
-
-    @property
-    def status(self) -> str | None:
-        return self.band.status(self.value)
-
-
-@dataclass(frozen=True)
 class Recognised:
-    products: TargetProgress
-    enterprises: TargetProgress
+    products: Progress
+    enterprises: Progress
 
 
 def recognised_against_targets(round_: Round) -> Recognised:
@@ -102,10 +93,8 @@ def recognised_against_targets(round_: Round) -> Recognised:
         )
     ).one()
     return Recognised(
-        products=TargetProgress(products, Band(round_.target_products_min, round_.target_products_max)),
-        enterprises=TargetProgress(
-            enterprises, Band(round_.target_enterprises_min, round_.target_enterprises_max)
-        ),
+        products=Progress(products, Band(round_.target_products_min, round_.target_products_max)),
+        enterprises=Progress(enterprises, Band(round_.target_enterprises_min, round_.target_enterprises_max)),
     )
 
 

@@ -1,16 +1,19 @@
 """The support log: who among the recognised enterprises has received the city's support, against the
-plan's target that every one of them does (Plan 60/KH-UBND: 100%).
+plan's target that every one of them does (Plan 60/KH-UBND: 100%); and the support given to the
+enterprises a round selected for support (the supporting-industries programme).
 
-Support counts from the enterprise's recognition on: for a round, from its decision in that round;
-for the certificates valid today, from the earliest decision behind them. Every query here reads a
-whole list at once (no query per enterprise)."""
+Support counts from the enterprise's recognition or selection on: for a round, from its decision in
+that round; for the certificates valid today, from the earliest decision behind them. The list of
+today's recognised enterprises is the key products' (the target's); a selection round's own list
+holds the enterprises it selected. Every query here reads a whole list at once (no query per
+enterprise)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -26,9 +29,12 @@ from recognition.honours.models import Certificate, CertificateStatus
 from recognition.reports.support_models import SupportKind, SupportRecord
 from recognition.reports.targets import SUPPORTED_ENTERPRISES_PERCENT, Band
 from recognition.rounds.models import Round
+from recognition.supporting.models import Selection
 
 SUPPORT_DATE_IN_FUTURE = _l("The support must have been received already: today at the latest.")
-NOT_RECOGNISED = _l("Support is logged for an enterprise holding a valid certificate.")
+NOT_RECOGNISED = _l(
+    "Support is logged for an enterprise holding a valid certificate or selected for support."
+)
 AUDITED_FIELDS = ("kind", "date", "programme", "amount_vnd", "note")
 
 
@@ -57,16 +63,33 @@ def recognitions(round_: Round | None = None) -> list[Certificate]:
     return list(db.session.scalars(query))
 
 
+def selections(round_: Round) -> list[Selection]:
+    """The enterprises a round selected for support (none in a round that grants certificates)."""
+    return list(
+        db.session.scalars(
+            select(Selection)
+            .where(Selection.round_id == round_.id)
+            .order_by(Selection.enterprise_name, Selection.serial)
+        )
+    )
+
+
 @dataclass
 class EnterpriseSupport:
-    """One recognised enterprise, its recognised products, and the support it received since."""
+    """One recognised (or selected) enterprise, its recognised (or selected) products, and the support
+    it received since."""
 
     enterprise_id: int
     name: str
     tax_code: str
     recognised_on: dt.date
     certificates: list[Certificate] = field(default_factory=list)
+    selections: list[Selection] = field(default_factory=list)
     records: list[SupportRecord] = field(default_factory=list)
+
+    def add_decision(self, day: dt.date) -> None:
+        """Support counts from the earliest decision behind the entry."""
+        self.recognised_on = min(self.recognised_on, day)
 
     @property
     def supported(self) -> bool:
@@ -102,20 +125,24 @@ class SupportCoverage:
 
 
 def support_coverage(round_: Round | None = None) -> SupportCoverage:
-    """Every recognised enterprise (of the round, or holding a certificate valid today) with the
-    support it received since its recognition: two queries, whatever the number of enterprises."""
+    """Every recognised enterprise (of the round, or holding a certificate valid today) and every
+    enterprise the round selected, with the support it received since its decision: three queries,
+    whatever the number of enterprises."""
     by_enterprise: dict[int, EnterpriseSupport] = {}
-    for certificate in recognitions(round_):
-        entry = by_enterprise.get(certificate.enterprise_id)
+
+    def entry_for(decided: Certificate | Selection) -> EnterpriseSupport:
+        entry = by_enterprise.get(decided.enterprise_id)
         if entry is None:
-            entry = by_enterprise[certificate.enterprise_id] = EnterpriseSupport(
-                certificate.enterprise_id,
-                certificate.enterprise_name,
-                certificate.tax_code,
-                certificate.decision_date,
+            entry = by_enterprise[decided.enterprise_id] = EnterpriseSupport(
+                decided.enterprise_id, decided.enterprise_name, decided.tax_code, decided.decision_date
             )
-        entry.recognised_on = min(entry.recognised_on, certificate.decision_date)
-        entry.certificates.append(certificate)
+        entry.add_decision(decided.decision_date)
+        return entry
+
+    for certificate in recognitions(round_):
+        entry_for(certificate).certificates.append(certificate)
+    for selection in selections(round_) if round_ is not None else ():
+        entry_for(selection).selections.append(selection)
     if by_enterprise:
         records = db.session.scalars(
             select(SupportRecord)
@@ -132,64 +159,78 @@ def support_coverage(round_: Round | None = None) -> SupportCoverage:
     return SupportCoverage(sorted(by_enterprise.values(), key=lambda e: (e.name, e.tax_code)))
 
 
+OfEnterprise = TypeVar("OfEnterprise", Certificate, Selection, SupportRecord)
+
+
+def _enterprise_rows(
+    kind: type[OfEnterprise], enterprise: Enterprise, *order: Any, load: tuple[Any, ...] = ()
+) -> list[OfEnterprise]:
+    """The enterprise's rows of `kind` in `order`, with the relations `load` loads in the same query."""
+    stmt = select(kind).where(kind.enterprise_id == enterprise.id).options(*load).order_by(*order)
+    return list(db.session.scalars(stmt))
+
+
 def certificates_of(enterprise: Enterprise) -> list[Certificate]:
     """Every certificate the enterprise has held, newest decision first."""
-    return list(
-        db.session.scalars(
-            select(Certificate)
-            .where(Certificate.enterprise_id == enterprise.id)
-            .order_by(Certificate.decision_date.desc(), Certificate.serial)
-        )
-    )
+    return _enterprise_rows(Certificate, enterprise, Certificate.decision_date.desc(), Certificate.serial)
 
 
-def recognised_since(certificates: list[Certificate]) -> dt.date | None:
-    """The earliest decision behind the enterprise's certificates valid today (None: not recognised now)."""
+def selections_of(enterprise: Enterprise) -> list[Selection]:
+    """Every selection for support the enterprise has received, newest decision first."""
+    order = (Selection.decision_date.desc(), Selection.serial)
+    return _enterprise_rows(Selection, enterprise, *order, load=(joinedload(Selection.round),))
+
+
+def recognised_since(certificates: list[Certificate], selections: list[Selection]) -> dt.date | None:
+    """The earliest decision behind the enterprise's certificates valid today or its selections for
+    support (None: neither recognised now nor selected, so no support is logged)."""
     today = local_today()
     days = [
         c.decision_date
         for c in certificates
         if c.status == CertificateStatus.valid and c.valid_until >= today
-    ]
+    ] + [s.decision_date for s in selections]
     return min(days) if days else None
 
 
 def support_records_of(enterprise: Enterprise) -> list[SupportRecord]:
     """The enterprise's support, newest first, with who recorded it (one query)."""
-    return list(
-        db.session.scalars(
-            select(SupportRecord)
-            .where(SupportRecord.enterprise_id == enterprise.id)
-            .options(joinedload(SupportRecord.recorded_by))
-            .order_by(SupportRecord.date.desc(), SupportRecord.id.desc())
-        )
-    )
+    order = (SupportRecord.date.desc(), SupportRecord.id.desc())
+    return _enterprise_rows(SupportRecord, enterprise, *order, load=(joinedload(SupportRecord.recorded_by),))
 
 
 class SupportLog(NamedTuple):
-    """What an enterprise's support page shows: its certificates, since when it is recognised (None:
-    not today, so nothing more may be logged), and the support it received."""
+    """What an enterprise's support page shows: its certificates and selections for support, since
+    when it is recognised or selected (None: not today, so nothing more may be logged), and the
+    support it received."""
 
     enterprise: Enterprise
     certificates: list[Certificate]
+    selections: list[Selection]
     recognised_since: dt.date | None
     records: list[SupportRecord]
 
 
 def support_log_of(enterprise_id: int) -> SupportLog | None:
-    """The enterprise's support log; None for one that has never been recognised (it has none)."""
+    """The enterprise's support log; None for one never recognised nor selected (it has none)."""
     enterprise = db.session.get(Enterprise, enterprise_id)
-    certificates = certificates_of(enterprise) if enterprise is not None else []
-    if enterprise is None or not certificates:
+    if enterprise is None:
+        return None
+    certificates, selected = certificates_of(enterprise), selections_of(enterprise)
+    if not certificates and not selected:
         return None
     return SupportLog(
-        enterprise, certificates, recognised_since(certificates), support_records_of(enterprise)
+        enterprise,
+        certificates,
+        selected,
+        recognised_since(certificates, selected),
+        support_records_of(enterprise),
     )
 
 
 def support_date_problem(day: dt.date, since: dt.date) -> LazyString | None:
     """Why a support date is refused (None: it is not): support already received, and received
-    since the recognition it counts for."""
+    since the recognition or selection it counts for."""
     if day > local_today():
         return SUPPORT_DATE_IN_FUTURE
     if day < since:
@@ -209,9 +250,9 @@ def record_support(
     note: str,
     actor: User,
 ) -> SupportRecord:
-    """Log support an enterprise holding a valid certificate received since its recognition; audited
-    on the enterprise's trail. The caller commits."""
-    since = recognised_since(certificates_of(enterprise))
+    """Log support an enterprise holding a valid certificate, or selected for support, received since
+    its recognition or selection; audited on the enterprise's trail. The caller commits."""
+    since = recognised_since(certificates_of(enterprise), selections_of(enterprise))
     if since is None:
         raise SupportRefused(NOT_RECOGNISED)
     problem = support_date_problem(date, since)

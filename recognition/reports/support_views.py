@@ -1,5 +1,5 @@
-"""The support log (under /secretariat/support): which recognised enterprises received support, and
-the form that records it."""
+"""The support log (under /secretariat/support): which recognised or selected enterprises received
+support, and the form that records it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from recognition.accounts.permissions import restricted_blueprint
 from recognition.policy import commit, redisplay_on_refusal
 from recognition.reports.support import NOT_RECOGNISED, record_support, support_coverage, support_log_of
 from recognition.reports.support_forms import SupportForm
+from recognition.reports.support_models import SupportKind
 from recognition.rounds.queries import get_round_or_404
 from recognition.validators import filled
 
@@ -34,10 +35,11 @@ def round_coverage(round_id: int) -> ResponseReturnValue:
 
 @bp.route("/enterprises/<int:enterprise_id>", methods=["GET", "POST"])
 def enterprise(enterprise_id: int) -> ResponseReturnValue:
-    """One recognised enterprise's support, and the form to log more while its certificate is valid."""
+    """One recognised or selected enterprise's support, and the form to log more while its certificate
+    is valid or once it is selected."""
     log = support_log_of(enterprise_id)
     if log is None:
-        abort(404)  # only an enterprise that has been recognised has a support log
+        abort(404)  # only an enterprise that has been recognised or selected has a support log
     form = SupportForm(since=log.recognised_since)
     if log.recognised_since is not None and form.validate_on_submit():
         with redisplay_on_refusal(form, field="kind"):  # beside the field the refusal names
@@ -50,4 +52,6 @@ def enterprise(enterprise_id: int) -> ResponseReturnValue:
             return redirect(url_for("support.enterprise", enterprise_id=log.enterprise.id))
     elif form.is_submitted() and log.recognised_since is None:
         flash(str(NOT_RECOGNISED), "danger")
-    return render_template("support/enterprise.html", form=form, **log._asdict())
+    return render_template(
+        "support/enterprise.html", form=form, support_labels=SupportKind.labels(), **log._asdict()
+    )

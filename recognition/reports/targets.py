@@ -33,6 +33,18 @@ class Band:
         return "within"
 
 
+@dataclass(frozen=True)
+class Progress:
+    """A figure against its target band, as a dashboard shows it (None: not known yet)."""
+
+    value: Decimal | int | None
+    band: Band
+
+    @property
+    def status(self) -> str | None:
+        return self.band.status(self.value)
+
+
 PLAN_REFERENCE = _l("Plan 60/KH-UBND (2021)")
 PRODUCTION_GROWTH_PERCENT = Band(Decimal(10), Decimal(12))
 INDUSTRIAL_OUTPUT_SHARE_PERCENT = Band(Decimal(35), Decimal(40))

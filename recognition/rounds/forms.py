@@ -26,13 +26,16 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from recognition.fields import count_field, date_field, points_field, text_field
 from recognition.i18n import Form, SubForm
 from recognition.nomination.forms import MAX_USD, MAX_VND, MONEY_HELP, MoneyField
+from recognition.reports.support_models import SupportKind
 from recognition.rounds.models import (
     DocumentKind,
     Programme,
     Round,
+    RoundOutcome,
     RoundStatus,
     SupplementExpiry,
     VettingBody,
+    VettingReportKind,
 )
 from recognition.validators import MaxEntries, MaxLines, distinct_choices
 
@@ -53,6 +56,24 @@ class RoundForm(Form):
     decision_planned_on = date_field(_l("City's decision on (planned)"), required=False)
     status = SelectField(_l("Status"), choices=RoundStatus.choices())
     vetting_body = SelectField(_l("Who vets the dossiers"), choices=VettingBody.choices())
+    outcome = SelectField(
+        _l("What the round's decision grants"),
+        choices=RoundOutcome.choices(),
+        default=RoundOutcome.certificate.value,
+    )
+    vetting_report = SelectField(
+        _l("The vetting body's report"),
+        choices=VettingReportKind.choices(),
+        default=VettingReportKind.checklist.value,
+    )
+    support_areas = SelectMultipleField(
+        _l("Support the round offers"),
+        choices=SupportKind.choices(),
+        validators=[distinct_choices],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description=_l("When any is ticked, the nomination asks which of them the enterprise seeks."),
+    )
     legal_bases = TextAreaField(
         _l("Legal bases (one per line)"), validators=[Optional(), Length(max=5000), MaxLines(20, 500)]
     )
@@ -94,6 +115,10 @@ class RoundForm(Form):
     def validate_closes_on(self, field: DateField) -> None:
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
             raise ValidationError(_l("The closing date must not be before the opening date."))
+
+    def validate_support_areas(self, field: SelectMultipleField) -> None:
+        if self.outcome.data == RoundOutcome.selection.value and not field.data:
+            raise ValidationError(_l("A round that selects enterprises for support must offer some support."))
 
     def validate_review_ends_on(self, field: DateField) -> None:
         if self.review_starts_on.data and field.data and field.data < self.review_starts_on.data:

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from recognition.clock import format_day, local_today, to_local
 from recognition.rounds.calendar import add_working_days
-from recognition.rounds.models import Round
+from recognition.rounds.models import Round, RoundOutcome
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,16 @@ def key_dates(round_: Round) -> list[KeyDate]:
         dates.append(
             entry("results", _l("Results published for comment"), round_.results_planned_on, planned=True)
         )
-    validity = _l("%(months)s months from the city's decision.", months=round_.certificate_validity_months)
-    dates.append(entry("decision", _l("City's decision"), round_.decision_planned_on, planned=True))
-    dates.append(entry("certificate", _l("Certificate validity"), note=str(validity)))
+    dates.append(entry("decision", DECISIONS[round_.outcome], round_.decision_planned_on, planned=True))
+    if round_.outcome == RoundOutcome.certificate:  # a selection for support has no term to show
+        months = round_.certificate_validity_months
+        validity = _l("%(months)s months from the city's decision.", months=months)
+        dates.append(entry("certificate", _l("Certificate validity"), note=str(validity)))
     return dates
+
+
+# Who decides at the end of a round, by what the decision grants.
+DECISIONS = {
+    RoundOutcome.certificate: _l("City's decision"),
+    RoundOutcome.selection: _l("The Department's decision on selection for support"),
+}

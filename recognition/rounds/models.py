@@ -69,6 +69,16 @@ DOCUMENT_KIND_LABELS = DocumentKind.labels()
 
 DEFAULT_REQUIRED_DOCUMENTS = [kind.value for kind in DocumentKind if kind != DocumentKind.other]
 
+# A round's settings that hold one member of an enum: the database checks them, the settings form's
+# values are read back into members by them.
+ROUND_ENUM_SETTINGS: dict[str, type[LabelledEnum]] = {
+    "status": RoundStatus,
+    "vetting_body": VettingBody,
+    "supplement_expiry": SupplementExpiry,
+    "outcome": RoundOutcome,
+    "vetting_report": VettingReportKind,
+}
+
 
 class Programme(Bilingual, SurrogateKey, Model):
     """A scheme the Department runs on this process (key industrial products, supporting industries)."""
@@ -103,11 +113,7 @@ class Round(SurrogateKey, Model):
         CheckConstraint(
             "comment_closed_at IS NULL OR comment_closed_reason IS NOT NULL", name="early_close_has_reason"
         ),
-        enum_check("status", RoundStatus),
-        enum_check("vetting_body", VettingBody),
-        enum_check("supplement_expiry", SupplementExpiry),
-        enum_check("outcome", RoundOutcome),
-        enum_check("vetting_report", VettingReportKind),
+        *(enum_check(column, enum_class) for column, enum_class in ROUND_ENUM_SETTINGS.items()),
     )
 
     programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id"), index=True)

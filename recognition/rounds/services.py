@@ -11,8 +11,10 @@ from sqlalchemy import delete, inspect, select
 
 from recognition.accounts.models import Role, User
 from recognition.cases.audit import changed_fields, field_values, record_change, record_event
+from recognition.cases.errors import OperationRefused
 from recognition.cases.models import Application
 from recognition.extensions import Model, db, rows_affected
+from recognition.reports.support_models import SupportKind
 from recognition.review.models import (
     CouncilMember,
     Criterion,
@@ -24,7 +26,8 @@ from recognition.review.models import (
 from recognition.review.rubric import apply_default_rubric
 from recognition.review.scoring import criteria_frozen, members_with_submitted_sheets
 from recognition.review.services import ReviewError, ensure_criteria_editable
-from recognition.rounds.models import DocumentKind, Round, RoundStatus, SupplementExpiry, VettingBody
+from recognition.rounds.models import ROUND_ENUM_SETTINGS, DocumentKind, Round, RoundStatus
+from recognition.rounds.queries import submitted_dossier_count
 
 ROUND_FIELDS = (
     "programme_id", "year", "title", "opens_on", "closes_on", "review_starts_on", "review_ends_on",
@@ -36,7 +39,9 @@ ROUND_FIELDS = (
 )  # fmt: skip
 
 
-AUDITED_FIELDS = (*ROUND_FIELDS, "status", "vetting_body", "supplement_expiry")
+# What the round grants, how it is vetted and the support it offers: programme differences as settings.
+OUTCOME_FIELDS = ("outcome", "vetting_report", "support_areas")
+AUDITED_FIELDS = (*ROUND_FIELDS, "status", "vetting_body", "supplement_expiry", *OUTCOME_FIELDS)
 # The calendar a clone moves by the difference of years.
 DATE_FIELDS = (
     "opens_on", "closes_on", "review_starts_on", "review_ends_on", "results_planned_on",
@@ -44,6 +49,8 @@ DATE_FIELDS = (
 )  # fmt: skip
 # The outcome rules freeze with the criteria: once a score is in, moving them would change results.
 FROZEN_WITH_CRITERIA = ("pass_threshold", "top_n")
+# Fixed once a dossier is in: its vetting report and its decision follow them.
+FIXED_WITH_SUBMISSIONS = ("outcome", "vetting_report")
 
 
 class SettingFrozen(ReviewError):
@@ -54,21 +61,37 @@ class SettingFrozen(ReviewError):
         self.field = field
 
 
+class SettingFixed(OperationRefused):
+    """The outcome or the vetting report was changed after a dossier was submitted; `field` names it."""
+
+    def __init__(self, field: str):
+        super().__init__(
+            _l("Fixed: dossiers have already been submitted in this round and are handled under it.")
+        )
+        self.field = field
+
+
 def _set_round_fields(round_: Round, data: dict) -> None:
     for name in ROUND_FIELDS:
         setattr(round_, name, data[name])
     round_.legal_bases = data["legal_bases"] or ""
-    round_.status = RoundStatus(data["status"])
-    round_.vetting_body = VettingBody(data["vetting_body"])
-    round_.supplement_expiry = SupplementExpiry(data["supplement_expiry"])
+    for name, enum_class in ROUND_ENUM_SETTINGS.items():
+        setattr(round_, name, enum_class(data[name]))
+    offered = set(data["support_areas"] or ())
+    round_.support_areas = [kind.value for kind in SupportKind if kind.value in offered]
 
 
 def apply_round_settings(round_: Round, data: dict, actor: User | None = None) -> None:
-    """Change a round's settings, audited in the round's chain; the outcome rules once frozen are not."""
+    """Change a round's settings, audited in the round's chain; the outcome rules once frozen are not,
+    nor what the round grants and how it is vetted once a dossier is submitted."""
     if criteria_frozen(round_.id):
         for name in FROZEN_WITH_CRITERIA:
             if data[name] != getattr(round_, name):
                 raise SettingFrozen(name)
+    if submitted_dossier_count(round_):
+        for name in FIXED_WITH_SUBMISSIONS:
+            if data[name] != getattr(round_, name):  # members compare equal to their values
+                raise SettingFixed(name)
     before = field_values(round_, AUDITED_FIELDS)
     _set_round_fields(round_, data)
     db.session.flush()
@@ -87,7 +110,8 @@ def _insert_round(data: dict) -> Round:
 
 
 def create_round(data: dict, actor: User | None = None) -> Round:
-    """A new round with the settings given and the default 100-point rubric; the caller commits."""
+    """A new round with the settings given and its programme's default 100-point rubric; the caller
+    commits."""
     round_ = _insert_round(data)
     apply_default_rubric(round_)
     record_change(round_, actor, Role.secretariat.value, "create_round", field_values(round_, AUDITED_FIELDS))
@@ -100,8 +124,9 @@ def clone_title(source: Round, year: int) -> str:
 
 
 def clone_round(source: Round, year: int, title: str, actor: User | None = None) -> Round:
-    """Next year's round from `source`: its settings, legal bases, required documents and rubric, its
-    dates moved by the difference of years, as a draft; not its council, dossiers or results.
+    """Next year's round from `source`: its settings (what it grants, its vetting report and the
+    support it offers among them), legal bases, required documents and rubric, its dates moved by the
+    difference of years, as a draft; not its council, dossiers or results.
 
     The caller checks the year is free (round_taken) and commits; audited like create_round.
     """
@@ -115,6 +140,9 @@ def clone_round(source: Round, year: int, title: str, actor: User | None = None)
         status=RoundStatus.draft,
         vetting_body=source.vetting_body,
         supplement_expiry=source.supplement_expiry,
+        outcome=source.outcome,
+        vetting_report=source.vetting_report,
+        support_areas=list(source.support_areas),
     )
     round_ = _insert_round(data)
     round_.required_documents = list(source.required_documents)

@@ -46,6 +46,8 @@ def _round_form(round_: Round | None) -> forms.RoundForm:
         form.status.data = round_.status.value
         form.vetting_body.data = round_.vetting_body.value
         form.supplement_expiry.data = round_.supplement_expiry.value
+        form.outcome.data = round_.outcome.value
+        form.vetting_report.data = round_.vetting_report.value
     return form
 
 

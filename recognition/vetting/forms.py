@@ -11,15 +11,19 @@ from wtforms import (
     FieldList,
     HiddenField,
     RadioField,
+    SelectMultipleField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
 from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.cases.guards import DEADLINE_NOT_AFTER_TODAY, SITE_VISIT_IN_FUTURE, VETTING_CHECKS
 from recognition.fields import date_field, text_field
 from recognition.i18n import Form
+from recognition.rounds.models import VettingReportKind
+from recognition.supporting.models import Standard
 from recognition.validators import AfterToday, MaxEntries, NotAfterToday
 
 FormT = TypeVar("FormT", bound=Form)
@@ -91,6 +95,42 @@ class VettingReportForm(Form):
             data[check] = getattr(self, check).data == "yes"
             data[f"{check}_note"] = getattr(self, f"{check}_note").data or ""
         return data
+
+
+class SurveyReportForm(VettingReportForm):
+    """The survey of a firm (khảo sát) a round may ask for instead: the checklist, and what the
+    officer saw of its capacity, its certifications and its place in supply chains."""
+
+    capacity_assessment = text_field(
+        _l("Production capacity, equipment and workforce as seen"), 5000, field=TextAreaField
+    )
+    certifications_seen = SelectMultipleField(
+        _l("Certifications seen"),
+        choices=Standard.choices(),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    supply_chain_note = text_field(
+        _l("Place in supply chains (customers, multinationals supplied)"),
+        5000,
+        required=False,
+        field=TextAreaField,
+    )
+
+    def report(self) -> dict:
+        return {
+            **super().report(),
+            "capacity_assessment": self.capacity_assessment.data,
+            "certifications_seen": list(self.certifications_seen.data or []),
+            "supply_chain_note": self.supply_chain_note.data or "",
+        }
+
+
+# The endorse step's form, by the report the round asks for (its `vetting_report` setting).
+ENDORSE_FORMS: dict[VettingReportKind, type[VettingReportForm]] = {
+    VettingReportKind.checklist: VettingReportForm,
+    VettingReportKind.survey: SurveyReportForm,
+}
 
 
 class RejectForm(Form):

@@ -173,7 +173,9 @@ def request_supplement(application_id: int) -> ResponseReturnValue:
 
 @bp.route("/dossiers/<int:application_id>/endorse", methods=["GET", "POST"])
 def endorse(application_id: int) -> ResponseReturnValue:
-    return _form_step(load(application_id), ENDORSE)
+    """The vetting report the round asks for: the checklist, or the survey."""
+    application = load(application_id)
+    return _form_step(application, ENDORSE, forms.ENDORSE_FORMS[application.round.vetting_report]())
 
 
 @bp.route("/dossiers/<int:application_id>/reject", methods=["GET", "POST"])

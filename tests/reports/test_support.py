@@ -162,7 +162,10 @@ def test_only_an_enterprise_once_recognised_has_a_log_and_only_a_valid_certifica
     assert page.status_code == 200 and 'id="kind"' not in page.text
     refused = log_support(secretariat, revoked.id)
     assert refused.status_code == 200
-    assert "Support is logged for an enterprise holding a valid certificate." in refused.text
+    assert (
+        "Support is logged for an enterprise holding a valid certificate or selected for support."
+        in refused.text
+    )
     assert db.session.scalar(select(func.count(SupportRecord.id))) == 0
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import select, text
 
-from recognition.accounts.models import Role, User
+from recognition.accounts.models import Enterprise, Role, User
 from recognition.cases.audit import anchor_day
 from recognition.cases.models import Application, Document
 from recognition.clock import local_today, utcnow
@@ -23,6 +23,7 @@ from recognition.honours.models import Certificate, Objection, ObjectionStatus
 from recognition.review import services as review_services
 from recognition.review.rubric import apply_default_rubric
 from recognition.rounds.models import CalendarException, VettingBody
+from recognition.supporting.models import SupplierProfile, SupportingSector
 from tests.conftest import Factory, fire
 from tests.conftest import client_for as client_for  # the security tests import it from here
 
@@ -131,6 +132,8 @@ def _side(app, make: Factory, round_a, round_b, secretariat, unit_code: str, day
     anchor_day(day)  # the secretariat's anchor download for the same day
     db.session.commit()
 
+    listed_in_supplier_directory(enterprise)
+
     documents = {}
     for application in (supplement, review, recognised, vetted_by_secretariat):
         for document in application.documents:
@@ -155,11 +158,19 @@ def _side(app, make: Factory, round_a, round_b, secretariat, unit_code: str, day
     )
 
 
+def listed_in_supplier_directory(enterprise: Enterprise) -> None:
+    """The enterprise's register entry, listed, so its public supplier page exists."""
+    sector = db.session.scalars(select(SupportingSector).order_by(SupportingSector.code)).first()
+    db.session.add(SupplierProfile(enterprise=enterprise, supporting_sector=sector, listing_consent=True))
+    db.session.commit()
+
+
 def build_world(app: Flask, make: Factory) -> World:
     """Both sides walked through the workflow; certificates issued; objections lodged."""
     round_a = make.round(reviewers_per_dossier=1)
     apply_default_rubric(round_a)
     round_b = make.round(vetting_body=VettingBody.secretariat)
+    make.programme("CNHT")  # the supporting-industries programme: its dashboard
     db.session.commit()
     secretariat = make.user(Role.secretariat)
     admin = make.user(Role.admin)
