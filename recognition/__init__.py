@@ -233,7 +233,7 @@ def _register_template_helpers(app: Flask) -> None:
     from recognition.accounts.permissions import ROLE_HOME_ENDPOINTS
     from recognition.cases.models import STATE_LABELS, State, VettingOutcome
     from recognition.cases.queries import self_assessment_of, vetting_report_of
-    from recognition.cases.workflow import TRIGGER_LABELS, may_fire
+    from recognition.cases.workflow import may_fire
     from recognition.clock import format_day, format_moment
     from recognition.honours.models import CERTIFICATE_LIFECYCLE, OBJECTION_LIFECYCLE, CertificateStatus
     from recognition.i18n import or_unnamed
@@ -245,6 +245,7 @@ def _register_template_helpers(app: Flask) -> None:
     from recognition.rounds.queries import rounds_under_way
     from recognition.supporting.models import Standard
     from recognition.supporting.selections import state_label
+    from recognition.supporting.wording import step_label
     from recognition.vetting.forms import CHECK_LABELS
 
     app.jinja_env.globals.update(
@@ -265,10 +266,10 @@ def _register_template_helpers(app: Flask) -> None:
         VETTING_CHECK_LABELS=CHECK_LABELS,
         STATE_LABELS=STATE_LABELS,
         # A dossier's state in its round's words (a selection round's "selected for support").
-        state_label=lambda application: state_label(application, str(get_locale())),
+        state_label=lambda application, state=None: state_label(application, str(get_locale()), state),
+        step_label=step_label,
         STANDARD_LABELS=Standard.labels(),
         SUPPORT_KIND_LABELS=SupportKind.labels(),
-        TRIGGER_LABELS=TRIGGER_LABELS,
         # An audit row's actor role is a plain string, and may be no Role ("system").
         role_labels=Role.labels(),
     )

@@ -33,7 +33,7 @@ from recognition.honours.results import published_results, recommended_results, 
 from recognition.i18n import Form
 from recognition.policy import back_to, commit, redisplay_on_refusal
 from recognition.review.scoring import DossierResult
-from recognition.rounds.models import Round
+from recognition.rounds.models import Round, RoundOutcome
 from recognition.rounds.queries import get_round_or_404
 from recognition.supporting.selections import selections_of_round
 from recognition.validators import filled
@@ -161,6 +161,16 @@ def answer(objection_id: int) -> ResponseReturnValue:
     return redirect(back)
 
 
+# What the secretariat is told after recording a decision, by what the round's decision grants.
+DECIDED = {
+    RoundOutcome.certificate: (_l("%(done)s of %(total)s dossiers recognised."), _l("%(code)s: recognised.")),
+    RoundOutcome.selection: (
+        _l("%(done)s of %(total)s dossiers selected for support."),
+        _l("%(code)s: selected for support."),
+    ),
+}
+
+
 @bp.route("/rounds/<int:round_id>/recognise", methods=["POST"])
 def recognise(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
@@ -173,11 +183,12 @@ def recognise(round_id: int) -> ResponseReturnValue:
     )  # fmt: skip
     commit()  # each dossier stood alone (a savepoint each): the recognised ones are kept
     done = sum(1 for o in outcomes if o.ok)
-    flash(_("%(done)s of %(total)s dossiers recognised.", done=done, total=len(outcomes)), "info")
+    said_done, said_each = DECIDED[round_.outcome]
+    flash(str(said_done % {"done": done, "total": len(outcomes)}), "info")
     for outcome in outcomes:
         code = outcome.application.receipt_code
         if outcome.ok:
-            flash(_("%(code)s: recognised.", code=code), "success")
+            flash(str(said_each % {"code": code}), "success")
         for refusal in outcome.refusals:
             flash(f"{code}: {refusal.message}", "danger")
     if any(not o.ok for o in outcomes):

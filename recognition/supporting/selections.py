@@ -38,9 +38,10 @@ def selections_of_round(round_: Round) -> list[Selection]:
     )
 
 
-def state_label(application: Application, locale: str) -> str:
-    """A dossier's state as its pages say it: a recognised dossier of a round whose outcome is
-    selection reads as its programme's outcome ("selected for support"), not as recognised."""
-    if application.state == State.recognised and application.round.outcome == RoundOutcome.selection:
+def state_label(application: Application, locale: str, state: str | None = None) -> str:
+    """A dossier's state (or `state`, one it passed through) as its pages say it: recognised, in a
+    round whose outcome is selection, reads as its programme's outcome ("selected for support")."""
+    state = State(application.state if state is None else state)
+    if state == State.recognised and application.round.outcome == RoundOutcome.selection:
         return application.round.programme.text_for("outcome", locale)
-    return str(STATE_LABELS[application.state])
+    return str(STATE_LABELS[state])

@@ -173,6 +173,8 @@ def test_a_supporting_industries_round_from_application_to_selected_for_support(
         },
     )
     assert decided.status_code == 302
+    told_secretariat = secretariat.get(decided.headers["Location"]).text
+    assert "1 of 1 dossiers selected for support." in told_secretariat
     db.session.expire_all()
     application = db.session.get(Application, application_id)
     assert application.state == State.recognised
@@ -194,6 +196,7 @@ def test_a_supporting_industries_round_from_application_to_selected_for_support(
     overview = applicant.get(base).text
     assert 'id="selection-letter"' in overview
     assert 'id="state">Selected for the supporting-industries programme<' in overview
+    assert "Selected for support by the Department" in overview and "Recognised by the city" not in overview
     assert "Selected for support: download your confirmation letter" in applicant.get("/applicant/").text
     letter = applicant.get(f"{base}/selection-letter.pdf")
     assert letter.status_code == 200 and letter.mimetype == "application/pdf"
