@@ -172,22 +172,46 @@ def record_change(
     """An audited change to a record other than a dossier (an enterprise, a product, a round, an
     account, a unit), chained per subject."""
     subject = lock_row(subject)
-    subject_type = type(subject).__tablename__
-    last = db.session.scalars(
-        select(RecordChange)
-        .where(RecordChange.subject_type == subject_type, RecordChange.subject_id == subject.id)
-        .order_by(RecordChange.seq.desc())
-    ).first()
-    change = RecordChange(
-        subject_type=subject_type,
-        subject_id=subject.id,
-        actor_id=actor.id if actor else None,
-        actor_role=actor_role,
-        action=action,
-        at=utcnow(),
-        payload=json_safe(payload),
+    return record_changes([(subject, payload)], actor, actor_role, action)[0]
+
+
+def record_changes(
+    changes: list[tuple[AuditedT, dict]], actor: User | None, actor_role: str, action: str
+) -> list[RecordChange]:
+    """Audited changes to many records of one table at once (an import): the chains' heads read in
+    one query, not one each. record_change locks its one record first; here the rows are not locked:
+    two writers racing on a chain collide on its (subject, seq) uniqueness, the later one fails."""
+    if not changes:
+        return []
+    subject_type = type(changes[0][0]).__tablename__
+    ids = [subject.id for subject, _payload in changes]
+    of_these = (RecordChange.subject_type == subject_type) & RecordChange.subject_id.in_(ids)
+    last_seq = (
+        select(RecordChange.subject_id, func.max(RecordChange.seq).label("seq"))
+        .where(of_these)
+        .group_by(RecordChange.subject_id)
+        .subquery()
     )
-    return _chain_after(last, change, compute_change_hash)
+    heads = {
+        change.subject_id: change
+        for change in db.session.scalars(
+            select(RecordChange)
+            .join(
+                last_seq,
+                (RecordChange.subject_id == last_seq.c.subject_id) & (RecordChange.seq == last_seq.c.seq),
+            )
+            .where(RecordChange.subject_type == subject_type)
+        )
+    }
+    at = utcnow()
+    made = []
+    for subject, payload in changes:
+        change = RecordChange(
+            subject_type=subject_type, subject_id=subject.id, actor_id=actor.id if actor else None,
+            actor_role=actor_role, action=action, at=at, payload=json_safe(payload),
+        )  # fmt: skip
+        made.append(_chain_after(heads.get(subject.id), change, compute_change_hash))
+    return made
 
 
 EntryT = TypeVar("EntryT")

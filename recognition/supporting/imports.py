@@ -58,11 +58,13 @@ from sqlalchemy.orm import selectinload
 from recognition.accounts.models import (
     AdministrativeUnit,
     Enterprise,
+    Role,
     User,
     is_valid_tax_code,
     normalise_tax_code,
 )
 from recognition.accounts.services import units_open_for_registration
+from recognition.cases.audit import changed_fields, record_changes
 from recognition.cases.errors import OperationRefused
 from recognition.cases.storage import EvidenceStorage, UploadRejected, upload_message
 from recognition.clock import utcnow
@@ -77,6 +79,7 @@ from recognition.supporting.models import (
     SupplierTier,
     SupportingSector,
 )
+from recognition.supporting.register import entry_record
 from recognition.supporting.search import refresh_search_key
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
@@ -755,10 +758,12 @@ def apply_import(report: ImportReport, user: User) -> ImportReport:
     """Create the new enterprises and write the profiles the plan found new or changed (the caller
     commits). Rows found unchanged are not touched, so importing the same file again writes nothing."""
     now = utcnow()
+    written: list[tuple[SupplierProfile, dict]] = []
     for outcome in report.outcomes:
         firm = outcome.firm
         if firm is None or outcome.status == RowStatus.unchanged:
             continue
+        before = entry_record(outcome.profile) if outcome.profile is not None else {}
         enterprise = outcome.enterprise
         if enterprise is None:
             enterprise = Enterprise(
@@ -774,7 +779,14 @@ def apply_import(report: ImportReport, user: User) -> ImportReport:
         _write_profile(profile, firm, _wanted_state(outcome.profile, firm))
         profile.updated_at, profile.updated_by = now, user
         refresh_search_key(profile)
+        written.append((profile, before))
     db.session.flush()
+    # Audited as one act: each entry's chain says it came from this file (its digest), and what changed.
+    changes = [(profile, changed_fields(before, entry_record(profile))) for profile, before in written]
+    record_changes(
+        [(profile, {"file": report.digest, "changes": changed}) for profile, changed in changes],
+        user, Role.secretariat.value, "import_register_entry",
+    )  # fmt: skip
     return report
 
 

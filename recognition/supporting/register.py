@@ -1,8 +1,9 @@
 """The register of supporting-industry firms: each enterprise's entry (what it makes, whom it supplies,
 the certifications it holds) as the enterprise and the Department keep it, and the Department's list.
 
-An entry is a directory record, not a decision: it is not audited, but stamped with who changed it
-last and when. Every change recomputes the directory's search key (search.refresh_search_key)."""
+Each change is audited in the entry's own chain (what changed, by whom, acting as the enterprise or
+as the Department) and stamped on the entry; it recomputes the directory's search key
+(search.refresh_search_key)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -17,7 +19,8 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from recognition.accounts.models import Enterprise, User
+from recognition.accounts.models import Enterprise, Role, User
+from recognition.cases.audit import changed_fields, json_safe, record_change
 from recognition.cases.errors import OperationRefused, Refusal
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db, search_condition
@@ -169,6 +172,7 @@ def save_profile(enterprise: Enterprise, entry: ProfileEntry, actor: User) -> Su
         raise RegisterRefused(problems)
     sector = db.session.get_one(SupportingSector, entry.supporting_sector_id)
     profile = profile_of(enterprise)
+    before = entry_record(profile) if profile is not None else {}
     if profile is None:
         profile = SupplierProfile(enterprise=enterprise, supporting_sector=sector)
         db.session.add(profile)
@@ -185,7 +189,31 @@ def save_profile(enterprise: Enterprise, entry: ProfileEntry, actor: User) -> Su
     profile.updated_by_id = actor.id
     refresh_search_key(profile)
     db.session.flush()
+    changes = changed_fields(before, entry_record(profile))
+    if changes:
+        role = Role.applicant if enterprise.id in actor.enterprise_ids else Role.secretariat
+        action = "edit_register_entry" if before else "create_register_entry"
+        record_change(profile, actor, role.value, action, {"changes": changes})
     return profile
+
+
+def entry_record(profile: SupplierProfile) -> dict[str, Any]:
+    """What the audit keeps of an entry: each field, the certifications as rows; a change lists the
+    fields that differ (the form's and the import's edits alike)."""
+    return json_safe(
+        {
+            "supporting_sector": profile.supporting_sector.code,
+            "products": profile.products,
+            "supplies_multinationals": profile.supplies_multinationals,
+            "tier": profile.tier,
+            "customers": profile.customers,
+            "listing_consent": profile.listing_consent,
+            "active": profile.active,
+            "certifications": [
+                [c.standard, c.standard_name, c.number, c.body, c.expires_on] for c in profile.certifications
+            ],
+        }
+    )
 
 
 def _save_certifications(profile: SupplierProfile, kept: list[CertificationEntry]) -> None:

@@ -13,6 +13,8 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import event, func, select
 
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Role
+from recognition.cases.audit import verify_chains
+from recognition.cases.models import RecordChange
 from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.supporting.demo import DEMO_FIRMS, seed_demo_register
@@ -187,6 +189,13 @@ def test_a_thousand_firms_with_twenty_bad_rows(secretariat):
     iso = next(c for c in first.certifications if c.standard == Standard.iso_9001)
     assert (iso.number, iso.body, iso.expires_on) == ("VN-0", "Bureau Veritas", date(2027, 5, 31))
     assert "iatf 16949" in first.search_folded and "bu long" in first.search_folded
+    audited = db.session.scalars(
+        select(RecordChange).where(RecordChange.subject_type == "supplier_profiles")
+    ).all()
+    assert len(audited) == 980 and {change.action for change in audited} == {"import_register_entry"}
+    assert {change.payload["file"] for change in audited} == {digest}
+    assert {change.actor_id for change in audited} == {secretariat.user.id}
+    assert verify_chains() == []
 
     rejects = secretariat.get(f"/secretariat/supporting/imports/rejects.xlsx?digest={digest}")
     assert rejects.status_code == 200
@@ -207,6 +216,7 @@ def test_a_thousand_firms_with_twenty_bad_rows(secretariat):
     assert counts(result) == {"created": 0, "updated": 0, "unchanged": 980, "rejected": 20}
     assert register_snapshot() == before
     assert db.session.scalar(select(func.count()).select_from(Enterprise)) == 980
+    assert db.session.scalar(select(func.count()).select_from(RecordChange)) == 980  # nothing new to audit
 
 
 def statements_during(action) -> list[str]:

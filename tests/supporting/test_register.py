@@ -9,6 +9,8 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from recognition.accounts.models import Role
+from recognition.cases.audit import verify_chains
+from recognition.cases.models import RecordChange
 from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.supporting.models import FirmCertification, Standard, SupplierProfile, SupportingSector
@@ -273,3 +275,23 @@ def test_a_search_with_digits_in_words_does_not_match_every_tax_code(app, make, 
     assert plastic.name in found and metal.name not in found
     by_code = secretariat.get("/secretariat/supporting/", query_string={"q": metal.tax_code}).text
     assert metal.name in by_code and plastic.name not in by_code
+
+
+def test_every_change_to_an_entry_is_audited_with_who_acted_as_what(app, make, applicant, secretariat):
+    assert applicant.post(URL, data=entry_form()).status_code == 302
+    enterprise = applicant.enterprise
+    firm_url = f"/secretariat/supporting/firms/{enterprise.id}"
+    certification_id = str(profile_of(enterprise).certifications[0].id)
+    posted = entry_form(active="", **{"certifications-0-certification_id": certification_id})
+    assert secretariat.post(firm_url, data=posted).status_code == 302
+    assert secretariat.post(firm_url, data=posted).status_code == 302  # the same again: nothing changed
+    changes = db.session.scalars(
+        select(RecordChange)
+        .where(RecordChange.subject_type == "supplier_profiles")
+        .order_by(RecordChange.seq)
+    ).all()
+    assert [(c.action, c.actor_role) for c in changes] == [
+        ("create_register_entry", "applicant"), ("edit_register_entry", "secretariat")
+    ]  # fmt: skip
+    assert changes[1].payload["changes"] == {"active": [True, False]}
+    assert verify_chains() == []
