@@ -96,3 +96,28 @@ def test_accounts_made_before_confirmation_existed_count_as_confirmed(empty_data
             confirmed = conn.execute(text("SELECT email_confirmed_at FROM users")).scalar_one()
         db.engine.dispose()
     assert confirmed is not None
+
+
+def test_certificates_granted_before_the_registry_order_take_their_rounds_year(empty_database_url):
+    from flask_migrate import downgrade
+
+    from recognition.accounts.models import Role
+    from recognition.honours.models import Certificate
+    from tests.conftest import Factory, fire
+
+    migrations = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "t"})
+    with app.app_context():
+        upgrade(directory=migrations)
+        make = Factory()
+        round_ = make.round(reviewers_per_dossier=1, year=2031)
+        secretariat = make.user(Role.secretariat)
+        application = make.recommended(round_, score=90, secretariat=secretariat)
+        make.publish_results(round_)
+        fire(application, "recognise", secretariat)
+        db.session.remove()
+        downgrade(directory=migrations, revision="f18c0d1e0001")
+        upgrade(directory=migrations)
+        assert db.session.query(Certificate.round_year).scalar() == 2031
+        db.session.remove()
+        db.engine.dispose()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Exists,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -142,6 +143,10 @@ class Application(SurrogateKey, Model):
         enum_check("state", State),
         enum_check("vetting_body", VettingBody),
         enum_check("technology_level", TechnologyLevel),
+        # The vetting queues and their counts: a unit's (or the secretariat's) dossiers in a state, by
+        # deadline, read from the index alone (vetting.queries).
+        Index("ix_applications_unit_queue", "vetting_unit_id", "state", "due_on", "submitted_at"),
+        Index("ix_applications_body_queue", "vetting_body", "state", "due_on", "submitted_at"),
     )
 
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import zip_longest
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select
 
@@ -137,14 +138,28 @@ def supplements_of(application: Application) -> list[SupplementExchange]:
 
 def override_reasons_of(round_id: int) -> dict[int, str]:
     """application id → the written reason the secretariat gave for concluding against the rules."""
-    events = db.session.scalars(
-        select(AuditEvent)
+    return _override_reasons(
+        select(AuditEvent.application_id, AuditEvent.payload)
         .join(Application, Application.id == AuditEvent.application_id)
-        .where(Application.round_id == round_id, AuditEvent.trigger == "conclude_review")
-        .order_by(AuditEvent.seq)
+        .where(Application.round_id == round_id)
     )
+
+
+def override_reasons_for(application_ids: list[int]) -> dict[int, str]:
+    """The same as `override_reasons_of`, for these dossiers only (a page of the board)."""
+    return _override_reasons(
+        select(AuditEvent.application_id, AuditEvent.payload).where(
+            AuditEvent.application_id.in_(application_ids or [-1])
+        )
+    )
+
+
+def _override_reasons(events: Select[Any]) -> dict[int, str]:
+    """The reasons of the `conclude_review` events among `events` (application id, payload), the last one
+    of each dossier winning."""
+    rows = db.session.execute(events.where(AuditEvent.trigger == "conclude_review").order_by(AuditEvent.seq))
     return {
-        event.application_id: event.payload["override_reason"]
-        for event in events
-        if event.payload.get("override_reason")
+        application_id: payload["override_reason"]
+        for application_id, payload in rows
+        if payload.get("override_reason")
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, false, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from recognition.accounts.models import Role, User
 from recognition.cases.models import SUBMITTED_STATES, Application, Product
@@ -30,14 +30,11 @@ def dossier_page(user: User, filters: QueueFilters, page: int) -> Pagination:
     """One page of every round's dossiers, newest submission first, with what the list shows loaded."""
     stmt = (
         filter_dossiers(
-            dossiers_for_secretariat(user).join(Application.enterprise).join(Application.product),
-            filters,
-            states=SUBMITTED_STATES,
-            default_states=SUBMITTED_STATES,
+            dossiers_for_secretariat(user), filters, states=SUBMITTED_STATES, default_states=SUBMITTED_STATES
         )
-        .options(contains_eager(Application.enterprise), contains_eager(Application.product))
         .options(
-            joinedload(Application.product, Product.sector),
+            joinedload(Application.enterprise),
+            joinedload(Application.product).joinedload(Product.sector),
             joinedload(Application.round, Round.programme),
             joinedload(Application.vetting_unit),
         )

@@ -48,6 +48,7 @@ def issue_certificate(
     granted = {
         "product_id": application.product_id,
         "top_n": top_n,
+        "round_year": application.round.year,
         "sector_id": product.sector_id,
         "unit_id": enterprise.unit_id,
         "names_folded": fold(f"{product.name} {enterprise.name}"),

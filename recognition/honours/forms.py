@@ -21,12 +21,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from recognition.cases.guards import DECISION_DATE_MISSING_OR_FUTURE
 from recognition.fields import date_field, text_field
 from recognition.i18n import Form
+from recognition.params import parse_id
 from recognition.rounds.models import RoundOutcome
 from recognition.validators import NotAfterToday, distinct_choices
 
 if TYPE_CHECKING:
+    from recognition.cases.models import Application
     from recognition.honours.results import PublishedResult
-    from recognition.review.scoring import DossierResult
 
 
 class PublishForm(Form):
@@ -60,7 +61,7 @@ class DecisionForm(Form):
 
     def __init__(
         self,
-        results: Iterable[DossierResult],
+        applications: Iterable[Application],
         *args: Any,
         outcome: RoundOutcome = RoundOutcome.certificate,
         **kwargs: Any,
@@ -69,16 +70,23 @@ class DecisionForm(Form):
         if outcome == RoundOutcome.selection:  # the Department's decision selects for support
             self.application_ids.label.text = str(_l("Dossiers to select for support"))
             self.submit.label.text = str(_l("Record the decision and select for support"))
+        applications = list(applications)
         self.application_ids.choices = [
-            SelectChoice(
-                r.application.id,
-                f"{r.application.receipt_code} · {r.application.enterprise_record.name} · "
-                f"{r.application.product_record.name}",
-            )
-            for r in results
+            SelectChoice(a.id, f"{a.receipt_code} · {a.enterprise_record.name} · {a.product_record.name}")
+            for a in applications
         ]
         if not self.is_submitted():
-            self.application_ids.data = [r.application.id for r in results]  # all ticked to start with
+            self.application_ids.data = [a.id for a in applications]  # all ticked to start with
+
+
+MAX_POSTED_IDS = 1000  # far above a page of the decision form (50)
+
+
+def posted_ids(values: list[str]) -> list[int]:
+    """The distinct ids a decision form posted, odd ones dropped, at most MAX_POSTED_IDS of them (the
+    form is built from those still waiting: only a page of them is ever offered)."""
+    ids = {parsed for value in values[:MAX_POSTED_IDS] if (parsed := parse_id(value)) is not None}
+    return sorted(ids)
 
 
 class RevokeForm(Form):

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, column, select
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recognition.accounts.models import AdministrativeUnit, Enterprise, Sector
@@ -72,6 +73,12 @@ class CertificateStatus(LabelledEnum):
     superseded = "superseded", _l("Superseded")
 
 
+def _year_of_round(context: DefaultExecutionContext) -> int:
+    """A certificate inserted without its round's year (a bulk insert) reads it from the round."""
+    round_id = context.get_current_parameters()["round_id"]
+    return int(context.connection.scalar(select(Round.year).where(Round.id == round_id)))
+
+
 # Only a valid certificate moves: revoked by a decision, superseded by a newer one of the same
 # product, expired by the nightly sweep past its date. Every other status is final.
 CERTIFICATE_LIFECYCLE: Lifecycle[CertificateStatus] = Lifecycle({
@@ -92,12 +99,24 @@ class Certificate(SurrogateKey, Model):
             name="revoked_has_reason",
         ),
         enum_check("status", CertificateStatus),
+        # The registry's order among valid certificates: a page is a range of this index, not a sort.
+        Index(
+            "ix_certificates_registry_order",
+            "status",
+            column("round_year").desc(),
+            column("top_n").desc(),
+            "sequence",
+            "id",
+        ),
     )
 
     serial: Mapped[str] = mapped_column(String(40), unique=True)
     sequence: Mapped[int]
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id"), index=True)
+    # The round's year, copied so that the registry sorts on this table alone (kept equal to
+    # Round.year: a change of the round's year rewrites it, rounds.services).
+    round_year: Mapped[int] = mapped_column(default=_year_of_round)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
     top_n: Mapped[bool] = mapped_column(default=False)

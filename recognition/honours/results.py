@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from recognition.cases.models import PUBLISHED_STATES, Application, State
 from recognition.extensions import db
+from recognition.paging import PER_PAGE, PageOf, offset_of, slice_of
+from recognition.review.ranking import ranked_among
 from recognition.review.scoring import DossierResult, board
 from recognition.rounds.models import Round
 
@@ -73,20 +76,94 @@ def results_to_publish(round_: Round) -> list[PublishedResult]:
     ]
 
 
-def published_results(round_: Round) -> list[PublishedResult]:
-    """The list as it was published for comment (empty before publication), each with its dossier."""
-    results = [PublishedResult.from_json(line) for line in round_.published_results or []]
-    applications = {
+def applications_by_id(ids: list[int]) -> dict[int, Application]:
+    return {
         a.id: a
         for a in db.session.scalars(
-            select(Application).where(Application.id.in_([r.application_id for r in results] or [-1]))
+            select(Application)
+            .where(Application.id.in_(ids or [-1]))
+            .options(selectinload(Application.enterprise), selectinload(Application.product))
         )
     }
+
+
+def to_publish_page(round_: Round, page: int) -> PageOf[PublishedResult]:
+    """A page of what publishing now would publish, ranked in SQL over the whole round, as
+    `results_to_publish` ranks it; only the page's dossiers are read."""
+    ranked, rows = ranked_among(round_, PUBLISHED_STATES, offset_of(page), PER_PAGE)
+    applications = applications_by_id([r.application_id for r in ranked])
+    lines = []
+    for place in ranked:
+        application = applications[place.application_id]
+        assert place.rank is not None  # counted among the published states: every one has a rank
+        lines.append(
+            PublishedResult(
+                application_id=application.id,
+                rank=place.rank,
+                receipt_code=application.receipt_code or "",
+                enterprise_name=application.enterprise_record.name,
+                product_name=application.product_record.name,
+                total=place.total,
+                outcome=place.state,
+                top=place.rank <= round_.top_n,
+                application=application,
+            )
+        )
+    return PageOf(lines, page, rows)
+
+
+def published_page(round_: Round, page: int) -> PageOf[PublishedResult]:
+    """A page of the list as published, each line with its dossier (only the page's are read)."""
+    lines = slice_of(published_lines(round_), page)
+    with_applications(list(lines.items))
+    return lines
+
+
+def waiting_for_decision(round_: Round, page: int) -> PageOf[Application]:
+    """A page of the dossiers the decision is still to be recorded for, in the board's order."""
+    ranked, rows = ranked_among(round_, (State.recommended,), offset_of(page), PER_PAGE)
+    applications = applications_by_id([r.application_id for r in ranked])
+    return PageOf([applications[r.application_id] for r in ranked], page, rows)
+
+
+def waiting_among(round_: Round, application_ids: list[int]) -> list[Application]:
+    """Those of `application_ids` (as a decision form posts them) still waiting for the decision."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(
+                Application.id.in_(application_ids or [-1]),
+                Application.round_id == round_.id,
+                Application.state == State.recommended,
+            )
+            .order_by(Application.id)
+        )
+    )
+
+
+def published_lines(round_: Round) -> list[PublishedResult]:
+    """The list as it was published for comment, read from the round alone (no dossier loaded)."""
+    return [PublishedResult.from_json(line) for line in round_.published_results or []]
+
+
+def with_applications(results: list[PublishedResult]) -> list[PublishedResult]:
+    """These lines, each with its dossier (one statement for all of them)."""
+    applications = applications_by_id([r.application_id for r in results])
     for result in results:
         result.application = applications.get(result.application_id)
     return results
 
 
+def published_results(round_: Round) -> list[PublishedResult]:
+    """The list as it was published for comment (empty before publication), each with its dossier."""
+    return with_applications(published_lines(round_))
+
+
 def published_top(application: Application) -> bool:
-    """Whether the published list marked this dossier Top N (what its certificate carries)."""
-    return any(r.top for r in published_results(application.round) if r.application_id == application.id)
+    """Whether the published list marked this dossier Top N (what its certificate carries): read from
+    the frozen list alone, so recognising a dossier costs the same whatever the round's size."""
+    return any(
+        line["top"]
+        for line in application.round.published_results or []
+        if line["application_id"] == application.id
+    )

@@ -22,7 +22,7 @@ from recognition.cases.storage import safe_display_name
 from recognition.clock import local_today, utcnow
 from recognition.extensions import db
 from recognition.honours.models import OBJECTION_LIFECYCLE, Objection, ObjectionStatus
-from recognition.honours.results import published_results, results_to_publish
+from recognition.honours.results import published_lines, results_to_publish
 from recognition.rounds.models import Round
 from recognition.urls import public_url
 
@@ -109,7 +109,7 @@ def submit_objection(
 ) -> ReceivedComment:
     """Anyone's comment on a dossier of the published list, while the comment period runs; the
     sender gets a reference and a lookup secret to read the answer with."""
-    published = {r.application_id for r in published_results(application.round)}
+    published = {r.application_id for r in published_lines(application.round)}
     if application.id not in published or not comments_open(application.round):
         raise HonoursError(_l("Comments on these results are closed."))
     objection = Objection(

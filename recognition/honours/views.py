@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import LazyString
 from flask_babel import gettext as _
@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from recognition.accounts.models import Role
 from recognition.accounts.permissions import restricted_blueprint
 from recognition.cases.downloads import send_stored_file
-from recognition.cases.models import State
+from recognition.cases.models import Application
 from recognition.clock import local_today
 from recognition.documents import rounds as documents
 from recognition.documents.model import OfficialDocument
@@ -29,10 +29,10 @@ from recognition.honours import forms, services
 from recognition.honours.certificates import RevocationRefused, revoke
 from recognition.honours.models import Certificate, Objection
 from recognition.honours.pdf import certificate_pdf
-from recognition.honours.results import published_results, recommended_results, results_to_publish
+from recognition.honours.results import published_page, to_publish_page, waiting_among, waiting_for_decision
 from recognition.i18n import Form
+from recognition.paging import PER_PAGE, PageOf, page_arg
 from recognition.policy import back_to, commit, redisplay_on_refusal
-from recognition.review.scoring import DossierResult
 from recognition.rounds.models import Round, RoundOutcome
 from recognition.rounds.queries import get_round_or_404
 from recognition.supporting.selections import selections_of_round
@@ -41,22 +41,22 @@ from recognition.validators import filled
 bp = restricted_blueprint("honours", __name__, "/secretariat/honours", Role.secretariat)
 
 
-def _recommended(round_: Round) -> list[DossierResult]:
-    """Dossiers waiting for the city's decision."""
-    return [r for r in recommended_results(round_) if r.application.state == State.recommended]
-
-
 def _page(round_: Round, **forms_given: Form) -> str:
-    """Once published, the list as published (with each dossier's state now); before, what would be."""
+    """Once published, the list as published (with each dossier's state now); before, what would be.
+    Every list shows one page (`?page=`), so the page costs the same whatever the round's size."""
+    page = page_arg()
     published = round_.results_published_at is not None
-    results = published_results(round_) if published else results_to_publish(round_)
-    recommended = _recommended(round_)
-    certificates = db.session.scalars(
+    results = published_page(round_, page) if published else to_publish_page(round_, page)
+    waiting = waiting_for_decision(round_, page)
+    certificates = db.paginate(
         select(Certificate)
         .where(Certificate.round_id == round_.id)
         .options(joinedload(Certificate.product), joinedload(Certificate.enterprise))
-        .order_by(Certificate.sequence)
-    ).all()
+        .order_by(Certificate.sequence),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
     return render_template(
         "honours/round.html",
         round=round_,
@@ -64,14 +64,19 @@ def _page(round_: Round, **forms_given: Form) -> str:
         objections=services.objections_of(round_),
         certificates=certificates,
         publish_form=forms_given.get("publish_form") or PUBLISH.form(),
-        decision_form=forms_given.get("decision_form")
-        or forms.DecisionForm(recommended, outcome=round_.outcome, prefix="decision"),
+        decision_form=forms_given.get("decision_form") or _decision_form(round_, waiting),
+        waiting=waiting,
         answer_form=forms.AnswerForm(prefix="answer"),
         close_form=forms_given.get("close_form") or CLOSE_COMMENTS.form(),
         revoke_form=forms.RevokeForm(prefix="revoke"),
         comments_open=services.comments_open(round_),
         selections=selections_of_round(round_),
     )
+
+
+def _decision_form(round_: Round, waiting: PageOf[Application]) -> forms.DecisionForm:
+    """The decision for a page of the dossiers waiting for it, every one ticked to start with."""
+    return forms.DecisionForm(waiting.items, outcome=round_.outcome, prefix="decision")
 
 
 @bp.route("/rounds/<int:round_id>")
@@ -174,7 +179,8 @@ DECIDED = {
 @bp.route("/rounds/<int:round_id>/recognise", methods=["POST"])
 def recognise(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
-    form = forms.DecisionForm(_recommended(round_), outcome=round_.outcome, prefix="decision")
+    posted = forms.posted_ids(request.form.getlist("decision-application_ids"))
+    form = forms.DecisionForm(waiting_among(round_, posted), outcome=round_.outcome, prefix="decision")
     if not form.validate_on_submit():
         return _page(round_, decision_form=form)
     outcomes = services.recognise_many(
@@ -193,10 +199,7 @@ def recognise(round_id: int) -> ResponseReturnValue:
             flash(f"{code}: {refusal.message}", "danger")
     if any(not o.ok for o in outcomes):
         # The decision as typed stays in the form, for the dossiers still waiting for it.
-        return _page(
-            round_,
-            decision_form=forms.DecisionForm(_recommended(round_), outcome=round_.outcome, prefix="decision"),
-        )
+        return _page(round_, decision_form=_decision_form(round_, waiting_for_decision(round_, page_arg())))
     return redirect(url_for("honours.round_page", round_id=round_.id))
 
 

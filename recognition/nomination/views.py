@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from recognition.accounts.models import Enterprise, Role
 from recognition.accounts.permissions import restricted_blueprint
@@ -65,6 +66,7 @@ from recognition.params import amount_arg
 from recognition.policy import back_to, commit, redisplay_on_refusal
 from recognition.review.scoring import criteria_of
 from recognition.rounds.eligibility import eligibility_failures
+from recognition.rounds.models import Round
 from recognition.supporting.letters import selection_letter_response
 from recognition.supporting.selections import selection_of
 from recognition.validators import add_error, filled
@@ -87,7 +89,9 @@ def load(application_id: int) -> Application:
 @bp.route("/")
 def home() -> ResponseReturnValue:
     applications = db.session.scalars(
-        applications_of_enterprises(current_user).order_by(Application.created_at.desc())
+        applications_of_enterprises(current_user)
+        .options(joinedload(Application.round).joinedload(Round.programme))  # the list shows both
+        .order_by(Application.created_at.desc())
     ).all()
     certificates = db.session.scalars(
         select(Certificate)

@@ -92,7 +92,7 @@ class RegistryItem(ma.Schema):
     serial = fields.String(required=True)
     product = fields.Nested(ProductOut, required=True, attribute="recognised_product")
     enterprise = fields.Nested(EnterpriseOut, required=True, attribute="recognised_enterprise")
-    round_year = fields.Integer(required=True, attribute="round.year")
+    round_year = fields.Integer(required=True)
     top_n = fields.Boolean(required=True, metadata={"description": "Among the round's Top N (tiêu biểu)."})
     issued_on = fields.Date(required=True)
     valid_until = fields.Date(required=True)

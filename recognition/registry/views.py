@@ -21,7 +21,8 @@ from recognition.clock import local_today
 from recognition.extensions import db
 from recognition.honours import services as honours
 from recognition.honours.forms import CommentForm, CommentLookupForm, TrackForm
-from recognition.honours.results import published_results
+from recognition.honours.results import published_lines
+from recognition.paging import page_arg, slice_of
 from recognition.params import int_arg
 from recognition.policy import commit, redisplay_on_refusal
 from recognition.ratelimit import hit
@@ -139,8 +140,10 @@ def results(round_id: int) -> ResponseReturnValue:
     round_ = db.session.get(Round, round_id)
     if round_ is None or round_.results_published_at is None:
         abort(404)
-    listed = published_results(round_)
-    form = CommentForm(listed)
+    # The frozen list alone (no dossier read), a page of it shown; a comment may name any line.
+    listed = published_lines(round_)
+    shown = slice_of(listed, page_arg())
+    form = CommentForm(listed if request.method == "POST" else shown.items)
     if form.validate_on_submit():
         _limit("comment", COMMENT_LIMIT_PER_MINUTE)
         application = db.session.get_one(Application, form.application_id.data)  # a listed one
@@ -160,7 +163,7 @@ def results(round_id: int) -> ResponseReturnValue:
     return render_template(
         "registry/results.html",
         round=round_,
-        results=listed,
+        results=shown,
         form=form,
         comments_open=honours.comments_open(round_),
     )

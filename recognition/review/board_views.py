@@ -19,12 +19,13 @@ from recognition import policy
 from recognition.accounts.models import Role, User
 from recognition.accounts.permissions import restricted_blueprint
 from recognition.cases.models import Application, State
-from recognition.cases.queries import override_reasons_of
+from recognition.cases.queries import override_reasons_for
 from recognition.cases.services import take_step
 from recognition.extensions import db
+from recognition.paging import page_arg
 from recognition.review import forms, services
+from recognition.review.ranking import board_page
 from recognition.review.scoring import SPREAD_RULE, TIE_BREAK_RULE, groups_of
-from recognition.review.scoring import board as board_results
 from recognition.rounds.queries import get_round_or_404
 from recognition.validators import filled
 
@@ -55,7 +56,9 @@ def _refused(application: Application, form: forms.Form, back_to: str) -> Respon
 def assignments(round_id: int) -> ResponseReturnValue:
     round_ = get_round_or_404(round_id)
     return render_template(
-        "review_board/assignments.html", round=round_, **services.assignment_board(round_)._asdict()
+        "review_board/assignments.html",
+        round=round_,
+        **services.assignment_board(round_, page_arg())._asdict(),
     )
 
 
@@ -134,8 +137,9 @@ def open_review(application_id: int) -> ResponseReturnValue:
 
 @bp.route("/rounds/<int:round_id>/board")
 def board(round_id: int) -> ResponseReturnValue:
+    """A page of the board, ranked among the whole round: what it costs does not grow with the round."""
     round_ = get_round_or_404(round_id)
-    results = board_results(round_)
+    results = board_page(round_, page_arg())
     return render_template(
         "review_board/board.html",
         round=round_,
@@ -143,7 +147,7 @@ def board(round_id: int) -> ResponseReturnValue:
         groups=groups_of(round_.id),
         tie_break_rule=TIE_BREAK_RULE,
         spread_rule=SPREAD_RULE,
-        overrides=override_reasons_of(round_.id),
+        overrides=override_reasons_for([r.application.id for r in results]),
     )
 
 

@@ -237,7 +237,7 @@ def _flag_criteria(
             result.flagged_criteria.append(criterion)
 
 
-def _load_assignments(application_ids: list[int]) -> dict[int, list[ReviewAssignment]]:
+def load_assignments(application_ids: list[int]) -> dict[int, list[ReviewAssignment]]:
     rows = db.session.scalars(
         select(ReviewAssignment)
         .where(ReviewAssignment.application_id.in_(application_ids or [-1]))
@@ -253,19 +253,18 @@ def _load_assignments(application_ids: list[int]) -> dict[int, list[ReviewAssign
 
 def dossier_result(application: Application) -> DossierResult:
     groups = groups_of(application.round_id)
-    assignments = _load_assignments([application.id]).get(application.id, [])
+    assignments = load_assignments([application.id]).get(application.id, [])
     return evaluate(application, assignments, groups, application.round.spread_flag_points)
 
 
 def active_assignments(application: Application) -> list[ReviewAssignment]:
     """Assignments that count: members who have not declared a conflict on this dossier."""
-    return _load_assignments([application.id]).get(application.id, [])
+    return load_assignments([application.id]).get(application.id, [])
 
 
 def rule_outcome(application: Application) -> State:
     """What the round's threshold and group minimums give for this dossier."""
     return dossier_result(application).outcome(application.round)
-
 
 
 SPREAD_RULE = _l(
@@ -290,7 +289,7 @@ def board(round_: Round) -> list[DossierResult]:
         )
     )
     groups = groups_of(round_.id)
-    assignments = _load_assignments([a.id for a in applications])
+    assignments = load_assignments([a.id for a in applications])
     results = [
         evaluate(a, assignments.get(a.id, []), groups, round_.spread_flag_points) for a in applications
     ]

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -20,6 +21,7 @@ from recognition.cases.permissions import acts_as_applicant
 from recognition.cases.services import StepOutcome, advance_each
 from recognition.clock import utcnow
 from recognition.extensions import db
+from recognition.paging import PER_PAGE
 from recognition.review.models import (
     ASSIGNMENT_LIFECYCLE,
     AssignmentStage,
@@ -44,32 +46,43 @@ def council_of(round_: Round) -> list[CouncilMember]:
 
 
 class AssignmentBoard(NamedTuple):
-    """The round's assignments page: the dossiers the council may be assigned to, the reviewers of
-    each (by application id), and the council to choose from."""
+    """A page of the round's assignments page: the dossiers the council may be assigned to, the
+    reviewers of each (by application id), and the council to choose from."""
 
-    applications: list[Application]
+    applications: Pagination
     by_application: dict[int, list[ReviewAssignment]]
     members: list[CouncilMember]
 
 
-def assignment_board(round_: Round) -> AssignmentBoard:
-    """Three queries, whatever the number of dossiers."""
-    applications = db.session.scalars(
+def assignment_board(round_: Round, page: int) -> AssignmentBoard:
+    """Page `page` of the dossiers (50 a page): the same queries whatever the number of dossiers."""
+    applications = db.paginate(
         select(Application)
         .where(Application.round_id == round_.id, Application.state.in_(ASSIGNABLE_STATES))
         .options(selectinload(Application.enterprise), selectinload(Application.product))
-        .order_by(Application.id)
-    ).all()
+        .order_by(Application.id),
+        page=page,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
     rows = db.session.scalars(
         select(ReviewAssignment)
-        .where(ReviewAssignment.application_id.in_([a.id for a in applications] or [-1]))
+        .where(ReviewAssignment.application_id.in_([a.id for a in applications.items] or [-1]))
         .options(selectinload(ReviewAssignment.reviewer))
         .order_by(ReviewAssignment.id)
     ).all()
     by_application: dict[int, list[ReviewAssignment]] = {}
     for row in rows:
         by_application.setdefault(row.application_id, []).append(row)
-    return AssignmentBoard(list(applications), by_application, council_of(round_))
+    members = list(
+        db.session.scalars(
+            select(CouncilMember)
+            .where(CouncilMember.round_id == round_.id)
+            .options(selectinload(CouncilMember.user))
+            .order_by(CouncilMember.id)
+        )
+    )
+    return AssignmentBoard(applications, by_application, members)
 
 
 def add_council_member(round_: Round, user: User, title: str = "") -> CouncilMember:

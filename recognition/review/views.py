@@ -15,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -25,12 +26,14 @@ from recognition.cases.models import Application, State
 from recognition.cases.queries import document_of_or_404
 from recognition.extensions import db
 from recognition.nomination.services import current_documents
+from recognition.params import int_arg
 from recognition.policy import commit
 from recognition.review import forms, scoring, services
 from recognition.review.models import AssignmentStage, Criterion, CriterionGroup, ReviewAssignment, Score
 from recognition.rounds.models import Round
 
 bp = restricted_blueprint("review", __name__, "/council", Role.council_member)
+ASSIGNMENTS_PER_PAGE = 50
 
 
 @bp.context_processor
@@ -41,22 +44,33 @@ def points_formatter() -> dict[str, Any]:
 # --- named queries ---------------------------------------------------------------------------------
 
 
-def assignments_of(user: User) -> list[tuple[ReviewAssignment, Application]]:
-    """The member's assignments (not those they declared a conflict on) with each dossier's enterprise,
-    product and round, in one query; newest round first."""
-    return list(
-        db.session.execute(
-            select(ReviewAssignment, Application)
-            .join(Application, Application.id == ReviewAssignment.application_id)
-            .join(Application.round)
-            .where(ReviewAssignment.reviewer_id == user.id, ReviewAssignment.reviews)
-            .options(
-                contains_eager(Application.round),
-                joinedload(Application.enterprise),
-                joinedload(Application.product),
-            )
-            .order_by(Round.year.desc(), Application.receipt_code, ReviewAssignment.id)
-        ).all()
+class _RowsPagination(SelectPagination):
+    """Flask-SQLAlchemy's pagination of a select of several entities: its rows, not first columns."""
+
+    def _query_items(self) -> list[Any]:
+        stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(stmt).all())
+
+
+def assignments_of(user: User, page: int) -> Pagination:
+    """One page of the member's assignments (not those they declared a conflict on), each as
+    (assignment, dossier) with the dossier's round, enterprise and product (read when a dossier has no
+    submitted record); newest round first."""
+    return _RowsPagination(
+        page=page,
+        per_page=ASSIGNMENTS_PER_PAGE,
+        error_out=False,
+        select=select(ReviewAssignment, Application)
+        .join(Application, Application.id == ReviewAssignment.application_id)
+        .join(Application.round)
+        .where(ReviewAssignment.reviewer_id == user.id, ReviewAssignment.reviews)
+        .options(
+            contains_eager(Application.round),
+            joinedload(Application.enterprise),
+            joinedload(Application.product),
+        )
+        .order_by(Round.year.desc(), Application.receipt_code, ReviewAssignment.id),
+        session=db.session,
     )
 
 
@@ -166,8 +180,9 @@ def _declare_first(assignment: ReviewAssignment) -> ResponseReturnValue:
 
 @bp.route("/")
 def home() -> ResponseReturnValue:
-    rows = [(a, application, next_step(a, application)) for a, application in assignments_of(current_user)]
-    return render_template("review/home.html", rows=rows, next_step_labels=NEXT_STEP_LABELS)
+    page = assignments_of(current_user, int_arg("page") or 1)
+    rows = [(a, application, next_step(a, application)) for a, application in page.items]
+    return render_template("review/home.html", rows=rows, page=page, next_step_labels=NEXT_STEP_LABELS)
 
 
 @bp.route("/assignments/<int:assignment_id>/declare", methods=["GET", "POST"])

@@ -7,13 +7,14 @@ from typing import Any, TypeVar
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import delete, inspect, select, update
 
 from recognition.accounts.models import Role, User
 from recognition.cases.audit import changed_fields, field_values, record_change, record_event
 from recognition.cases.errors import OperationRefused
 from recognition.cases.models import Application
 from recognition.extensions import Model, db, rows_affected
+from recognition.honours.models import Certificate
 from recognition.reports.support_models import SupportKind
 from recognition.review.models import (
     CouncilMember,
@@ -97,6 +98,10 @@ def apply_round_settings(round_: Round, data: dict, actor: User | None = None) -
     db.session.flush()
     db.session.refresh(round_)
     changes = changed_fields(before, field_values(round_, AUDITED_FIELDS))
+    if "year" in changes:  # the registry sorts on the certificates' copy of the year
+        db.session.execute(
+            update(Certificate).where(Certificate.round_id == round_.id).values(round_year=round_.year)
+        )
     if changes:
         record_change(round_, actor, Role.secretariat.value, "edit_settings", changes)
 

@@ -6,8 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager, joinedload, with_expression
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import joinedload, with_expression
 
 from recognition.accounts.models import Enterprise, User
 from recognition.cases.models import (
@@ -19,7 +19,7 @@ from recognition.cases.models import (
     State,
 )
 from recognition.clock import local_today
-from recognition.extensions import db, search_condition
+from recognition.extensions import contains_pattern, db
 from recognition.i18n import fold
 from recognition.params import ListFilters, parse_id, query_arg
 from recognition.rounds.models import VettingBody
@@ -53,8 +53,11 @@ def filter_dossiers(
     states: Collection[State] = VETTED_STATES,
     default_states: Collection[State] = BEING_VETTED_STATES,
 ) -> Select:
-    """Narrow a statement over applications joined with their enterprise and product: a state among
-    `states` (else `default_states`), round, sector, and a search on names, tax code and receipt code."""
+    """Narrow a statement over applications: a state among `states` (else `default_states`), round,
+    sector, and a search on enterprise name, tax code and receipt code.
+
+    The sector and the enterprise are looked up per dossier of the scope (a correlated EXISTS on
+    their primary keys), so a search costs what the scope holds, not what the city does."""
     if filters.round_id:
         stmt = stmt.where(Application.round_id == filters.round_id)
     if filters.state in {s.value for s in states}:
@@ -62,13 +65,18 @@ def filter_dossiers(
     else:
         stmt = stmt.where(Application.state.in_(default_states))
     if filters.sector_id:
-        stmt = stmt.where(Product.sector_id == filters.sector_id)
-    if filters.search.strip():
         stmt = stmt.where(
-            search_condition(
-                fold(filters.search),
-                like=[Enterprise.name_folded, Enterprise.tax_code],
-                ilike=[Application.receipt_code],
+            exists().where(Product.id == Application.product_id, Product.sector_id == filters.sector_id)
+        )
+    if filters.search.strip():
+        pattern = contains_pattern(fold(filters.search))
+        named = or_(
+            Enterprise.name_folded.like(pattern, escape="\\"), Enterprise.tax_code.like(pattern, escape="\\")
+        )
+        stmt = stmt.where(
+            or_(
+                exists().where(Enterprise.id == Application.enterprise_id, named),
+                Application.receipt_code.ilike(pattern, escape="\\"),
             )
         )
     return stmt
@@ -76,18 +84,18 @@ def filter_dossiers(
 
 def vetting_queue(user: User, scope: str, filters: QueueFilters, page: int) -> Pagination:
     """One page of the queue, soonest deadline first (no deadline last), with enterprise and product,
-    and whether each lists an expired certification (the queue flags it)."""
+    and whether each lists an expired certification (the queue flags it). The scope, state and
+    deadline are those of ix_applications_unit_queue / ix_applications_body_queue."""
     stmt = (
-        filter_dossiers(
-            vetted_by(user, scope).join(Application.enterprise).join(Application.product),
-            filters,
-        )
-        .options(contains_eager(Application.enterprise), contains_eager(Application.product))
-        .options(joinedload(Application.product, Product.sector))
+        filter_dossiers(vetted_by(user, scope), filters)
         .options(
-            with_expression(Application.lists_expired_certification, Certification.any_expired(local_today()))
+            joinedload(Application.enterprise),
+            joinedload(Application.product).joinedload(Product.sector),
+            with_expression(
+                Application.lists_expired_certification, Certification.any_expired(local_today())
+            ),
         )
-        .order_by(Application.due_on.is_(None), Application.due_on, Application.submitted_at)
+        .order_by(Application.due_on.asc().nulls_last(), Application.submitted_at)
     )
     return db.paginate(stmt, page=page, per_page=PAGE_SIZE, error_out=False)
 
@@ -98,14 +106,10 @@ def state_counts(user: User, scope: str, filters: QueueFilters) -> dict[str, int
 
 
 def counts_by_state(scoped: Select, filters: QueueFilters, states: Collection[State]) -> dict[str, int]:
-    """Applications of `scoped` per state among `states`, under the same round, sector and search."""
+    """Applications of `scoped` per state among `states`, under the same round, sector and search
+    (applications alone: an index range of the scope, no join)."""
     base = (
-        filter_dossiers(
-            scoped.join(Application.enterprise).join(Application.product),
-            replace(filters, state=None),
-            states=states,
-            default_states=states,
-        )
+        filter_dossiers(scoped, replace(filters, state=None), states=states, default_states=states)
         .with_only_columns(Application.state, func.count())
         .group_by(Application.state)
     )

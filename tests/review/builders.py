@@ -4,15 +4,21 @@ scores that add up to a chosen total, and a logged-in client. An endorsed dossie
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
+from decimal import Decimal
+
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from recognition.accounts.models import Role, User
-from recognition.cases.models import Application
+from recognition.cases.models import Application, State
+from recognition.clock import utcnow
 from recognition.extensions import db
 from recognition.review import services
-from recognition.review.models import ReviewAssignment
-from recognition.review.scoring import criteria_of
+from recognition.review.models import CriterionAssignment, ReviewAssignment, Score
+from recognition.review.scoring import criteria_of, groups_of
 from recognition.rounds.models import Round
 from tests.conftest import Factory, client_for, fire
 
@@ -67,3 +73,68 @@ def scores_summing_to(total: int) -> dict[str, str]:
         left -= min(maximum, left)
     assert left == 0
     return points
+
+
+SHAPES = ("full", "full", "full", "same", "missing", "conflict", "unscored", "totals", "none")
+STATES = (State.under_review, State.under_review, State.recommended, State.not_recommended, State.recognised)
+
+
+def varied_board(make: Factory, round_: Round, seed: int, count: int, assigned: bool) -> None:
+    """`count` dossiers of the round in board states, each with reviewers and random sheets."""
+    rng = random.Random(seed)
+    criteria = criteria_of(round_.id)
+    members = [make.user(Role.council_member) for _ in range(4)]
+    if assigned:  # members 0 and 1 score the first half of the criteria, 2 and 3 the rest (and 0 all)
+        for index, criterion in enumerate(criteria):
+            scorers = {0, 1} if index < len(criteria) // 2 else {2, 3}
+            for m in scorers | {0}:
+                db.session.add(CriterionAssignment(criterion_id=criterion.id, user_id=members[m].id))
+    groups = groups_of(round_.id)
+    groups[1].min_points = Decimal("12.5")
+    round_.top_n = 4
+    base = utcnow() - timedelta(days=10)
+    states: dict[int, State] = {}
+    for n in range(count):
+        application = make.application(round_)
+        states[application.id] = rng.choice(STATES)
+        application.receipt_code = f"HS-{seed}-{n:04d}"
+        application.submitted_at = base + timedelta(minutes=rng.choice((1, 2, 3)))  # ties on time too
+        shape = rng.choice(SHAPES)
+        same_points = {c.id: rng.choice((Decimal(0), c.max_points)) for c in criteria}
+        for m, member in enumerate(members[: rng.choice((2, 3, 4))]):
+            assignment = ReviewAssignment(application_id=application.id, reviewer_id=member.id)
+            db.session.add(assignment)
+            if shape == "none" or (shape == "missing" and m == 0):
+                continue
+            if shape == "conflict" and m == 1:
+                assignment.has_conflict, assignment.conflict_reason = True, "Người thân"
+                continue
+            assignment.has_conflict = False
+            assignment.submitted_at = base
+            total = Decimal(0)
+            if shape != "totals":
+                mine = [
+                    c for i, c in enumerate(criteria)
+                    if not assigned or m == 0 or (m in (0, 1)) == (i < len(criteria) // 2)
+                ]  # fmt: skip
+                if shape == "unscored":
+                    mine = mine[1:]
+                for criterion in mine:
+                    points = (
+                        same_points[criterion.id]
+                        if shape == "same"
+                        else Decimal(rng.randint(0, int(criterion.max_points * 4))) / 4
+                    )  # quarters: means that fall on half cents
+                    assignment.scores.append(Score(criterion_id=criterion.id, points=points))
+                    total += points
+            else:
+                total = Decimal(rng.randint(5000, 9999)) / 100
+            assignment.total_score = total
+    db.session.commit()
+    for application_id, state in states.items():  # test data: no workflow walked
+        db.session.execute(
+            update(Application)
+            .where(Application.id == application_id)
+            .values(state=state, decision_number="1/QĐ-UBND")
+        )
+    db.session.commit()

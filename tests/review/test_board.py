@@ -172,7 +172,7 @@ def test_editing_criteria_after_the_first_submitted_score_is_refused(app, make, 
     assert "đã được khóa" not in page and 'id="criteria-frozen"' not in page
     submit_scores(assignments[0], scores_summing_to(80))
     assert 'id="criteria-frozen"' in client.get(f"/secretariat/rounds/{rubric_round.id}/criteria").text
-    group = db.session.scalar(select(CriterionGroup).where(CriterionGroup.round_id == rubric_round.id))
+    group = first_group(rubric_round)
     criterion = group.criteria[0]
     data = {
         "groups-0-id": str(group.id),
@@ -197,7 +197,7 @@ def test_editing_criteria_after_the_first_submitted_score_is_refused(app, make, 
 
 def test_criteria_can_be_edited_before_scoring(app, make, rubric_round, secretariat):
     client = client_for(app, secretariat)
-    group = db.session.scalar(select(CriterionGroup).where(CriterionGroup.round_id == rubric_round.id))
+    group = first_group(rubric_round)
     criterion = group.criteria[0]
     data = {
         "groups-0-id": str(group.id),
@@ -395,3 +395,10 @@ def test_council_dossier_shows_the_self_assessment_and_the_vetting_report(app, m
     page = client_for(app, member).get(f"/council/assignments/{assignment.id}").text
     assert 'id="section-self-assessment"' in page and "A1. Tăng trưởng" in page
     assert 'id="section-vetting-report"' in page and "Đề nghị Hội đồng xem xét" in page
+
+
+def first_group(round_) -> CriterionGroup:
+    """The round's first criteria group (group A): by position, as the criteria page lists them."""
+    return db.session.scalars(
+        select(CriterionGroup).where(CriterionGroup.round_id == round_.id).order_by(CriterionGroup.position)
+    ).first()

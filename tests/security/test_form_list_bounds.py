@@ -165,12 +165,11 @@ def test_multi_selects_refuse_repeated_choices(app):
 
 def test_decision_checkboxes_refuse_repeated_dossiers(app, make):
     application = make.application()
-    result = type("R", (), {"application": application})()
     data = MultiDict(
         [("decision-application_ids", str(application.id))] * 500
         + [("decision-decision_number", "1/QĐ-UBND"), ("decision-decision_date", "2031-01-15")]
     )
-    valid, errors = posted(app, data, lambda: DecisionForm([result], prefix="decision"))
+    valid, errors = posted(app, data, lambda: DecisionForm([application], prefix="decision"))
     assert not valid and "more than once" in errors
 
 
