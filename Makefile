@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export PORT
 
-.PHONY: run test install install-dev lint typecheck translations clean
+.PHONY: run test install install-dev lint typecheck translations bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ typecheck: install-dev
 translations: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k _ln:1,2 -o recognition/translations/messages.pot .
 	$(BIN)/pybabel update -i recognition/translations/messages.pot -d recognition/translations --no-fuzzy-matching
+
+# The performance benchmark (benchmarks/): generate the set, measure, write benchmarks/results/ and
+# print the table. SQLite by default, PostgreSQL with DATABASE_URL; `make bench BENCH_ARGS='--applications 10000'`.
+bench: install-dev
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance test-artifacts .pytest_cache
