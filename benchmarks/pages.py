@@ -77,6 +77,15 @@ def _samples(app: Flask) -> dict[str, Any]:
         }
 
 
+# An officer's unit queue, as the baseline of both queue pages (the search adds its condition).
+UNIT_QUEUE_SQL = (
+    "SELECT a.id, a.receipt_code, a.state, a.due_on, e.name FROM applications a JOIN enterprises e"
+    " ON e.id = a.enterprise_id"
+    " JOIN role_memberships m ON m.unit_id = a.vetting_unit_id JOIN users u ON u.id = m.user_id"
+    " WHERE u.email = :email AND a.state IN ('submitted', 'vetting', 'supplement_requested')"
+)
+
+
 def pages(s: dict[str, Any]) -> list[Page]:
     today = time.strftime("%Y-%m-%d")
     pick = random.Random.choice
@@ -95,23 +104,15 @@ def pages(s: dict[str, Any]) -> list[Page]:
             "unit queue",
             lambda r: pick(r, s["officers"]),
             lambda r: ("GET", f"/unit/?page={r.randint(1, 3)}", None),
-            "SELECT a.id, a.receipt_code, a.state, a.due_on, e.name FROM applications a JOIN enterprises e"
-            " ON e.id = a.enterprise_id"
-            " JOIN role_memberships m ON m.unit_id = a.vetting_unit_id JOIN users u ON u.id = m.user_id"
-            " WHERE u.email = :email AND a.state IN ('submitted', 'vetting', 'supplement_requested')"
-            " ORDER BY a.due_on IS NULL, a.due_on, a.submitted_at LIMIT 25 OFFSET :offset",
+            UNIT_QUEUE_SQL + " ORDER BY a.due_on IS NULL, a.due_on, a.submitted_at LIMIT 25 OFFSET :offset",
             lambda r: {"email": pick(r, s["officers"]), "offset": 25 * r.randint(0, 2)},
         ),
         Page(
             "unit queue search",
             lambda r: pick(r, s["officers"]),
             lambda r: ("GET", f"/unit/?q={pick(r, WORDS)}", None),
-            "SELECT a.id, a.receipt_code, a.state, a.due_on, e.name FROM applications a JOIN enterprises e"
-            " ON e.id = a.enterprise_id"
-            " JOIN role_memberships m ON m.unit_id = a.vetting_unit_id JOIN users u ON u.id = m.user_id"
-            " WHERE u.email = :email AND a.state IN ('submitted', 'vetting', 'supplement_requested')"
-            " AND (e.name_folded LIKE :q OR a.receipt_code LIKE :q) ORDER BY a.due_on IS NULL, a.due_on,"
-            " a.submitted_at LIMIT 25",
+            UNIT_QUEUE_SQL + " AND (e.name_folded LIKE :q OR a.receipt_code LIKE :q)"
+            " ORDER BY a.due_on IS NULL, a.due_on, a.submitted_at LIMIT 25",
             lambda r: {"email": pick(r, s["officers"]), "q": f"%{pick(r, WORDS)}%"},
         ),
         Page(
