@@ -30,6 +30,7 @@ from recognition.reports.support_models import SupportKind, SupportRecord
 from recognition.reports.targets import SUPPORTED_ENTERPRISES_PERCENT, Band
 from recognition.rounds.models import Round
 from recognition.supporting.models import Selection
+from recognition.supporting.selections import selections_of_round
 
 SUPPORT_DATE_IN_FUTURE = _l("The support must have been received already: today at the latest.")
 NOT_RECOGNISED = _l(
@@ -61,17 +62,6 @@ def recognitions(round_: Round | None = None) -> list[Certificate]:
             Certificate.round_id == round_.id, Certificate.status != CertificateStatus.revoked
         )
     return list(db.session.scalars(query))
-
-
-def selections(round_: Round) -> list[Selection]:
-    """The enterprises a round selected for support (none in a round that grants certificates)."""
-    return list(
-        db.session.scalars(
-            select(Selection)
-            .where(Selection.round_id == round_.id)
-            .order_by(Selection.enterprise_name, Selection.serial)
-        )
-    )
 
 
 @dataclass
@@ -141,7 +131,7 @@ def support_coverage(round_: Round | None = None) -> SupportCoverage:
 
     for certificate in recognitions(round_):
         entry_for(certificate).certificates.append(certificate)
-    for selection in selections(round_) if round_ is not None else ():
+    for selection in selections_of_round(round_) if round_ is not None else ():
         entry_for(selection).selections.append(selection)
     if by_enterprise:
         records = db.session.scalars(
