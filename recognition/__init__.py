@@ -244,8 +244,7 @@ def _register_template_helpers(app: Flask) -> None:
     from recognition.rounds.models import RoundStatus
     from recognition.rounds.queries import rounds_under_way
     from recognition.supporting.models import Standard
-    from recognition.supporting.selections import state_label
-    from recognition.supporting.wording import step_label
+    from recognition.supporting.wording import state_label, step_label
     from recognition.vetting.forms import CHECK_LABELS
 
     app.jinja_env.globals.update(

@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import select
 
 from recognition.cases.decisions import issue_in_round
-from recognition.cases.models import STATE_LABELS, Application, State
+from recognition.cases.models import Application
 from recognition.extensions import db
-from recognition.rounds.models import Round, RoundOutcome
+from recognition.rounds.models import Round
 from recognition.supporting.models import Selection
 
 
@@ -36,12 +36,3 @@ def selections_of_round(round_: Round) -> list[Selection]:
             select(Selection).where(Selection.round_id == round_.id).order_by(Selection.sequence)
         )
     )
-
-
-def state_label(application: Application, locale: str, state: str | None = None) -> str:
-    """A dossier's state (or `state`, one it passed through) as its pages say it: recognised, in a
-    round whose outcome is selection, reads as its programme's outcome ("selected for support")."""
-    state = State(application.state if state is None else state)
-    if state == State.recognised and application.round.outcome == RoundOutcome.selection:
-        return application.round.programme.text_for("outcome", locale)
-    return str(STATE_LABELS[state])
