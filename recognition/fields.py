@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import LazyString
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField
+from wtforms import DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.labels import LabelledEnum
 
@@ -53,3 +54,14 @@ def points_field(
     """Points to the cent (a criterion's maximum, a group's minimum, a self-assessment), in a range."""
     presence = InputRequired() if required else Optional()
     return DecimalField(label, places=2, validators=[presence, NumberRange(min=minimum, max=maximum)])
+
+
+def checkbox_list(
+    label: LazyString | str, *checks: Callable[..., object], **kwargs: Any
+) -> SelectMultipleField:
+    """Several choices ticked in a list of checkboxes (`choices`, `coerce`, `description` as for any
+    SelectMultipleField), with `checks` (a DataRequired(), distinct_choices)."""
+    return SelectMultipleField(
+        label, validators=list(checks), widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        **kwargs,
+    )  # fmt: skip

@@ -17,7 +17,6 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.accounts.models import (
     STAFF_ROLES,
@@ -39,7 +38,7 @@ from recognition.accounts.services import (
     units_open_for_registration,
 )
 from recognition.clock import local_today
-from recognition.fields import date_field, text_field
+from recognition.fields import checkbox_list, date_field, text_field
 from recognition.i18n import Form
 from recognition.validators import filled
 
@@ -128,12 +127,7 @@ def _unit_choices(units: Iterable[AdministrativeUnit]) -> list[SelectChoice]:
 class StaffRolesForm(Form):
     """The staff roles of an account; a unit officer also names the unit(s) they vet."""
 
-    roles = SelectMultipleField(
-        _l("Roles"),
-        choices=Role.choices(STAFF_ROLES),
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-    )
+    roles = checkbox_list(_l("Roles"), choices=Role.choices(STAFF_ROLES))
     unit_codes = SelectMultipleField(
         _l("Units vetted (unit officers only)"),
         description=_l("Hold Ctrl (⌘ on a Mac) to choose more than one."),

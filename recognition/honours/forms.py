@@ -10,16 +10,14 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     SelectField,
-    SelectMultipleField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
 from wtforms.validators import DataRequired, Email
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.cases.guards import DECISION_DATE_MISSING_OR_FUTURE
-from recognition.fields import date_field, text_field
+from recognition.fields import checkbox_list, date_field, text_field
 from recognition.i18n import Form
 from recognition.params import parse_id
 from recognition.rounds.models import RoundOutcome
@@ -47,13 +45,7 @@ class AnswerForm(Form):
 
 
 class DecisionForm(Form):
-    application_ids = SelectMultipleField(
-        _l("Dossiers to recognise"),
-        coerce=int,
-        validators=[DataRequired(), distinct_choices],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-    )
+    application_ids = checkbox_list(_l("Dossiers to recognise"), DataRequired(), distinct_choices, coerce=int)
     decision_number = text_field(_l("Decision number"), 60, render_kw={"placeholder": "1234/QĐ-UBND"})
     decision_date = date_field(_l("Decision date"), NotAfterToday(DECISION_DATE_MISSING_OR_FUTURE))
     decision_signer = text_field(_l("Signed by"), 200, required=False)

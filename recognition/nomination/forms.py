@@ -16,7 +16,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -31,13 +30,13 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.widgets import TextInput
 
 from recognition.accounts.forms import offer_units_and_sectors
 from recognition.accounts.services import current_sectors
 from recognition.cases.models import Product, ProductCategory, TechnologyLevel
 from recognition.clock import local_today
-from recognition.fields import date_field, member_field, points_field, text_field
+from recognition.fields import checkbox_list, date_field, member_field, points_field, text_field
 from recognition.i18n import Form, SubForm, or_unnamed
 from recognition.nomination.services import figure_years
 from recognition.reports.support_models import SupportKind
@@ -227,11 +226,8 @@ class CommitmentForm(Form):
 class SupportSoughtForm(Form):
     """The support the enterprise seeks, among the areas its round offers."""
 
-    areas = SelectMultipleField(
-        _l("Support sought"),
-        validators=[DataRequired(_l("Choose the support the enterprise seeks from this round."))],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
+    areas = checkbox_list(
+        _l("Support sought"), DataRequired(_l("Choose the support the enterprise seeks from this round."))
     )
     submit = SubmitField(_l("Save"))
 

@@ -21,9 +21,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from recognition.fields import count_field, date_field, points_field, text_field
+from recognition.fields import checkbox_list, count_field, date_field, points_field, text_field
 from recognition.i18n import Form, SubForm
 from recognition.nomination.forms import MAX_USD, MAX_VND, MONEY_HELP, MoneyField
 from recognition.reports.support_models import SupportKind
@@ -66,12 +65,10 @@ class RoundForm(Form):
         choices=VettingReportKind.choices(),
         default=VettingReportKind.checklist.value,
     )
-    support_areas = SelectMultipleField(
+    support_areas = checkbox_list(
         _l("Support the round offers"),
+        distinct_choices,
         choices=SupportKind.choices(),
-        validators=[distinct_choices],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
         description=_l("When any is ticked, the nomination asks which of them the enterprise seeks."),
     )
     legal_bases = TextAreaField(
@@ -151,12 +148,11 @@ class CloneRoundForm(Form):
 
 
 class RequiredDocumentsForm(Form):
-    kinds = SelectMultipleField(
+    kinds = checkbox_list(
         _l("Documents a nomination must carry"),
+        DataRequired(_l("Tick at least one document.")),
+        distinct_choices,
         choices=DocumentKind.choices(),
-        validators=[DataRequired(_l("Tick at least one document.")), distinct_choices],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
     )
     submit = SubmitField(_l("Save the required documents"))
 

@@ -11,16 +11,14 @@ from wtforms import (
     FieldList,
     HiddenField,
     RadioField,
-    SelectMultipleField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
 from wtforms.validators import InputRequired, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from recognition.cases.guards import DEADLINE_NOT_AFTER_TODAY, SITE_VISIT_IN_FUTURE, VETTING_CHECKS
-from recognition.fields import date_field, text_field
+from recognition.fields import checkbox_list, date_field, text_field
 from recognition.i18n import Form
 from recognition.rounds.models import VettingReportKind
 from recognition.supporting.models import Standard
@@ -104,12 +102,7 @@ class SurveyReportForm(VettingReportForm):
     capacity_assessment = text_field(
         _l("Production capacity, equipment and workforce as seen"), 5000, field=TextAreaField
     )
-    certifications_seen = SelectMultipleField(
-        _l("Certifications seen"),
-        choices=Standard.choices(),
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-    )
+    certifications_seen = checkbox_list(_l("Certifications seen"), choices=Standard.choices())
     supply_chain_note = text_field(
         _l("Place in supply chains (customers, multinationals supplied)"),
         5000,
